@@ -1,0 +1,109 @@
+// Hugging Face model folders: config.json + model.safetensors (or shards + index). Load, save, random init.
+// Loading reads one tensor at a time from disk into a tfjs tensor, so peak host memory is the weights plus
+// one tensor, never two full copies.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { architectureName, parseModelConfig, type ModelConfig } from './config';
+import { CheckpointError, ConfigError } from './errors';
+import { openCheckpointTensors, writeCheckpointTensors } from './safetensors';
+import { CausalLM, parameterSpecs } from './transformer';
+
+export type SaveDtype = 'float32' | 'bfloat16' | 'float16';
+
+/** Read and validate `dir/config.json`. */
+export function readModelConfig(dir: string): ModelConfig {
+  const file = path.join(dir, 'config.json');
+  if (!fs.existsSync(file)) throw new ConfigError('not found (is this a Hugging Face model folder?)', file);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`invalid JSON: ${(e as Error).message}`, file);
+  }
+  return parseModelConfig(json, file);
+}
+
+export interface LoadReport {
+  /** Tensors in the checkpoint that the model does not use (e.g. rotary caches, a tied lm_head copy). */
+  unused: string[];
+}
+
+/** Load a Hugging Face model folder into a trainable CausalLM on the current tfjs backend. */
+export function loadModel(dir: string): CausalLM & { loadReport: LoadReport } {
+  const config = readModelConfig(dir);
+  const store = openCheckpointTensors(dir);
+  const tensors = new Map<string, tf.Tensor>();
+  try {
+    const specs = parameterSpecs(config);
+    // Check every name and shape before reading any data, so a bad checkpoint fails fast and cheaply.
+    for (const spec of specs) {
+      if (!store.has(spec.name))
+        throw new CheckpointError(`missing tensor required by config.json (${config.modelType}, ${config.numLayers} layers)`, dir, spec.name);
+      const shape = store.info(spec.name).shape;
+      if (shape.length !== spec.shape.length || shape.some((s, i) => s !== spec.shape[i]))
+        throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), spec.name);
+    }
+    for (const spec of specs) tensors.set(spec.name, tf.tensor(store.readFloat32(spec.name), spec.shape, 'float32'));
+    const known = new Set(specs.map((s) => s.name));
+    const model = new CausalLM(config, tensors) as CausalLM & { loadReport: LoadReport };
+    model.loadReport = { unused: store.names().filter((n) => !known.has(n)) };
+    return model;
+  } catch (e) {
+    for (const t of tensors.values()) t.dispose();
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+const DTYPE_CODE = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' } as const;
+
+export interface SaveOptions {
+  /** Storage dtype; defaults to the config's torch_dtype. */
+  dtype?: SaveDtype;
+  /** Split into shards of at most this many bytes (HF layout with model.safetensors.index.json). */
+  maxShardBytes?: number;
+}
+
+/** Write `dir/config.json` and the weights in the same layout transformers and vLLM load. */
+export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const dtype = opts.dtype ?? model.config.torchDtype;
+  const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
+  writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const entries = [...model.params.entries()].map(([name, variable]) => ({
+    name,
+    dtype: DTYPE_CODE[dtype],
+    shape: variable.shape,
+    data: () => variable.dataSync() as Float32Array,
+  }));
+  writeCheckpointTensors(dir, entries, { maxShardBytes: opts.maxShardBytes });
+}
+
+/** A model with transformers' default initialisation: N(0, initializer_range) weights, unit norms, zero biases. */
+export function initModel(config: ModelConfig, seed: number): CausalLM {
+  const tensors = new Map<string, tf.Tensor>();
+  parameterSpecs(config).forEach((spec, i) => {
+    const t =
+      spec.init === 'normal'
+        ? tf.randomNormal(spec.shape, 0, config.initializerRange, 'float32', seed * 1000 + i)
+        : spec.init === 'ones'
+          ? tf.ones(spec.shape)
+          : tf.zeros(spec.shape);
+    tensors.set(spec.name, t);
+  });
+  return new CausalLM(config, tensors);
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
