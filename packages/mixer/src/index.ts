@@ -1,0 +1,3 @@
+export * from './modes';
+export * from './mixture';
+export * from './random';

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type ForwardInput, type Tokenizer } from '@softcot/model';
+import { paperPrompt } from '@softcot/data';
+import { cotStopReason, rollout } from '@softcot/rollout';
+
+tf.setBackend('cpu');
+
+/** A tokenizer with multi-character tokens, so stop strings span token boundaries. Longest match first. */
+function pieceTokenizer(pieces: string[]): Tokenizer {
+  const vocab = ['<pad>', '<eos>', ...pieces];
+  const byLength = vocab.slice(2).map((p, i) => [p, i + 2] as const).sort((a, b) => b[0].length - a[0].length);
+  return {
+    vocabSize: vocab.length,
+    bosTokenId: null,
+    eosTokenId: 1,
+    padTokenId: 0,
+    stopTokenIds: [1],
+    hasChatTemplate: false,
+    encode(text: string) {
+      const ids: number[] = [];
+      let i = 0;
+      while (i < text.length) {
+        const hit = byLength.find(([p]) => text.startsWith(p, i));
+        if (!hit) throw new Error(`pieceTokenizer: cannot encode ${JSON.stringify(text.slice(i))}`);
+        ids.push(hit[1]);
+        i += hit[0].length;
+      }
+      return ids;
+    },
+    decode: (ids: number[]) => ids.map((id) => (id < 2 ? '' : vocab[id])).join(''),
+    idToToken: (id: number) => vocab[id],
+    applyChatTemplate() {
+      throw new Error('no chat template');
+    },
+  } as Tokenizer;
+}
+
+const PIECES = ['x', 'The fin', 'al ans', 'wer is', ': ', '\\boxed{', 'The final answer is: \\boxed{', '4', '2', '7', '}', 'User', 'Assistant', 'q', ' ', ':', '?'];
+
+/**
+ * Replace the model's forward with a script: the logits at output position n of row b strongly favour
+ * scripts[b][n] (n counts outputs after the prompt). The KV cache still advances as usual.
+ */
+function scripted(model: CausalLM, tok: Tokenizer, scripts: string[][], promptWidth: () => number): CausalLM {
+  const id = (piece: string) => (piece === '<eos>' ? 1 : tok.encode(piece)[0]!);
+  model.forward = (input: ForwardInput) => {
+    const cache = input.cache!;
+    const [B, T] = (input.inputIds ?? input.inputEmbeds!).shape as [number, number];
+    const n = cache.length + T - promptWidth();
+    cache.advance(T);
+    const V = model.config.vocabSize;
+    const logits = new Float32Array(B * V);
+    for (let b = 0; b < B; b++) {
+      const piece = scripts[b]![n] ?? '<eos>';
+      logits[b * V + id(piece)] = 30;
+    }
+    return { logits: tf.tensor3d(logits, [B, 1, V]), hidden: tf.zeros([B, T, model.config.hiddenSize]) as tf.Tensor3D };
+  };
+  return model;
+}
+
+function tinyModelFor(vocab: number): CausalLM {
+  return initModel(parseModelConfig(makeConfigJson('llama', { vocabSize: vocab, hiddenSize: 8, intermediateSize: 16, numLayers: 1, numHeads: 2 })), 5);
+}
+
+describe('rollout phases', () => {
+  const tok = pieceTokenizer(PIECES);
+  const format = paperPrompt({ instruction: '' });
+  // Prompts "User: q Assistant:" all encode to the same width here.
+  const width = () => tok.encode(format.render('q')).length;
+  const I = '?'; // outputs read while a prefill token is fed: ignored by the engine
+
+  for (const mode of ['hard', 'soft', 'fuzzy'] as const) {
+    it(`${mode}: stop string across tokens, max length, EOS, prefills and answers`, () => {
+      const scripts = [
+        // stop string split over four tokens, then one prefill token, then the answer "42}"
+        ['x', 'The fin', 'al ans', 'wer is', ': ', I, '4', '2', '}'],
+        // never stops: 5 CoT steps, then the one-token long prefill, then "7}"
+        ['x', 'x', 'x', 'x', 'x', I, '7', '}'],
+        // EOS inside the CoT ends it like the max length; the answer ends at EOS
+        ['x', '<eos>', I, '<eos>'],
+      ];
+      const model = scripted(tinyModelFor(tok.vocabSize), tok, scripts, width);
+      const out = rollout(model, tok, ['q', 'q', 'q'], { cot: { mode, greedy: true }, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
+      expect(out[0]!.cotStop).toBe('stop-string');
+      expect(out[0]!.cotText).toBe('xThe final answer is: ');
+      expect(out[0]!.prefillText).toBe('\\boxed{');
+      expect(out[0]!.answerText).toBe('42}');
+      expect(out[0]!.answerStop).toBe('complete');
+      expect(out[0]!.completion).toBe('xThe final answer is: \\boxed{42}');
+
+      expect(out[1]!.cotStop).toBe('max-length');
+      expect(out[1]!.cotTokens.length).toBe(5);
+      expect(out[1]!.prefillText).toBe('The final answer is: \\boxed{');
+      expect(out[1]!.completion).toBe('xxxxxThe final answer is: \\boxed{7}');
+
+      expect(out[2]!.cotStop).toBe('eos');
+      expect(out[2]!.answerStop).toBe('eos');
+      expect(out[2]!.answerText).toBe('');
+
+      const d = model.config.hiddenSize;
+      for (const t of out) {
+        expect(t.entropies.length).toBe(t.cotTokens.length);
+        if (mode === 'hard') expect(t.cotInputs).toBeNull();
+        else expect(t.cotInputs!.length).toBe(t.cotTokens.length * d);
+      }
+    });
+  }
+
+  it('the stop check works on decoded text, not on token ids', () => {
+    const stop = 'The final answer is: ';
+    const ids = tok.encode('xThe final answer is: ');
+    expect(ids.length).toBe(5); // x | The fin | al ans | wer is | ': '
+    expect(cotStopReason(ids, ids.at(-1)!, new Set([1]), tok, stop, 100)).toBe('stop-string');
+    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 100)).toBeNull();
+    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 4)).toBe('max-length');
+    expect(cotStopReason([2, 1], 1, new Set([1]), tok, stop, 100)).toBe('eos');
+  });
+
+  it('skipAnswer stops after the CoT and records the prefill for likelihood scoring', () => {
+    const model = scripted(tinyModelFor(tok.vocabSize), tok, [['x', 'The fin', 'al ans', 'wer is', ': ']], width);
+    const [t] = rollout(model, tok, ['q'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
+    expect(t!.cotStop).toBe('stop-string');
+    expect(t!.prefillIds).toEqual(tok.encode('\\boxed{'));
+    expect(t!.answerIds).toEqual([]);
+    expect(t!.answerStop).toBe('skipped');
+  });
+});
+
+describe('rollout determinism and soft inputs', () => {
+  const tok = new CharTokenizer('0123456789+-*= :.{}\\ATUabdefhilnorstwx');
+  const format = paperPrompt({ instruction: '' });
+  const model = initModel(parseModelConfig(makeConfigJson('qwen2', { vocabSize: tok.vocabSize, hiddenSize: 16, intermediateSize: 32, numLayers: 1, numHeads: 2, tieWordEmbeddings: true })), 9);
+  for (const [, v] of model.params) v.assign(tf.mul(v, 20));
+
+  it('one seed fixes sampling and noise; another seed changes them', () => {
+    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: { mode: 'soft' }, format, maxCotTokens: 5, sigma: 0.1, answer: { greedy: false }, seed });
+    const a = run(1);
+    const b = run(1);
+    const c = run(2);
+    expect(a.map((t) => Array.from(t.cotInputs!))).toEqual(b.map((t) => Array.from(t.cotInputs!)));
+    expect(a.map((t) => t.answerIds)).toEqual(b.map((t) => t.answerIds));
+    expect(Array.from(a[0]!.cotInputs!)).not.toEqual(Array.from(c[0]!.cotInputs!));
+  });
+
+  it('greedy soft inputs are exactly the mixtures p·E (σ = 0)', () => {
+    const [t] = rollout(model, tok, ['1+2'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 1, seed: 1 });
+    const ids = tok.encode(format.render('1+2'));
+    const expected = tf.tidy(() => {
+      const logits = model.forward({ inputIds: tf.tensor2d([ids], undefined, 'int32'), logits: 'last' }).logits!.reshape([1, tok.vocabSize]);
+      return tf.matMul(tf.softmax(tf.div(logits, 0.5)), model.embeddingMatrix).dataSync();
+    });
+    const got = t!.cotInputs!;
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 5);
+  });
+});

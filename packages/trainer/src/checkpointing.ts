@@ -1,0 +1,96 @@
+// Training checkpoints: outputDir/checkpoints/step-NNNNNN/ is a complete Hugging Face model folder
+// (config.json, model.safetensors in fp32, tokenizer files) plus optimizer.safetensors and
+// trainer_state.json. A checkpoint is written into a temporary folder and renamed into place, and
+// outputDir/checkpoints/latest is replaced atomically afterwards, so an interruption at any moment
+// leaves the previous checkpoint intact and `latest` pointing at a complete one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import type { AdamW } from './optimizer';
+
+export interface TrainerState {
+  step: number;
+  optimizerStep: number;
+  sigma: number;
+  format: 'softcot-trainer-state/1';
+}
+
+export function saveTrainingCheckpoint(
+  outputDir: string,
+  s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; sigma: number; keep: number },
+): string {
+  const root = path.join(outputDir, 'checkpoints');
+  fs.mkdirSync(root, { recursive: true });
+  const name = `step-${String(s.step).padStart(6, '0')}`;
+  const final = path.join(root, name);
+  const tmp = path.join(root, `.${name}.tmp-${process.pid}`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp);
+  saveModel(s.model, tmp, { dtype: 'float32' });
+  const saver = s.tokenizer as Tokenizer & { save?: (dir: string) => void };
+  if (typeof saver.save === 'function') saver.save(tmp);
+  const { step, m, v } = s.optimizer.state();
+  writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
+    ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
+    ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
+  ]);
+  const state: TrainerState = { step: s.step, optimizerStep: step, sigma: s.sigma, format: 'softcot-trainer-state/1' };
+  writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(tmp, final);
+  writeFileAtomic(path.join(root, 'latest'), name + '\n');
+  // Keep the newest `keep` checkpoints.
+  const all = fs.readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort();
+  for (const old of all.slice(0, Math.max(0, all.length - Math.max(1, s.keep)))) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+  return final;
+}
+
+/** The folder of the latest complete checkpoint under outputDir, or null. */
+export function latestCheckpoint(outputDir: string): string | null {
+  const pointer = path.join(outputDir, 'checkpoints', 'latest');
+  if (!fs.existsSync(pointer)) return null;
+  const dir = path.join(outputDir, 'checkpoints', fs.readFileSync(pointer, 'utf8').trim());
+  if (!fs.existsSync(path.join(dir, 'trainer_state.json')))
+    throw new Error(`${pointer}: points at ${dir}, which has no trainer_state.json (was it deleted?)`);
+  return dir;
+}
+
+/** Restore model weights, optimizer moments and trainer state from a checkpoint folder. */
+export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: AdamW): TrainerState {
+  const stateFile = path.join(dir, 'trainer_state.json');
+  let state: TrainerState;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as TrainerState;
+  } catch (e) {
+    throw new Error(`${stateFile}: cannot read trainer state: ${(e as Error).message}`);
+  }
+  if (state.format !== 'softcot-trainer-state/1' || !Number.isInteger(state.step))
+    throw new Error(`${stateFile}: not a softcot trainer state (field "format")`);
+  const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
+  try {
+    for (const [name, p] of model.params) {
+      if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
+      const t = tensorLike(p, weights.readFloat32(name), `${dir}/model.safetensors`, name);
+      p.assign(t);
+      t.dispose();
+    }
+  } finally {
+    weights.close();
+  }
+  const opt = SafetensorsFile.open(path.join(dir, 'optimizer.safetensors'));
+  try {
+    optimizer.restore(state.optimizerStep, (key) => {
+      if (!opt.tensors.has(key)) throw new Error(`${dir}/optimizer.safetensors: missing tensor "${key}"`);
+      return opt.readFloat32(key);
+    });
+  } finally {
+    opt.close();
+  }
+  return state;
+}
+
+function tensorLike(p: tf.Variable, data: Float32Array, file: string, name: string): tf.Tensor {
+  if (data.length !== p.size) throw new Error(`${file}: tensor "${name}" has ${data.length} values, the model expects ${p.size}`);
+  return tf.tensor(data, p.shape);
+}

@@ -1,0 +1,66 @@
+// Per-step metrics: one JSON object per line in outputDir/metrics.jsonl, and a readable progress line.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  rewardMean: number;
+  rewardStd: number;
+  /** Samples whose reward was null (not applicable). */
+  rewardNull: number;
+  /** Fraction of prompt groups whose rewards are all equal (no learning signal). */
+  zeroSpreadGroups: number;
+  cotLengthMean: number;
+  stopReasons: Record<string, number>;
+  entropyMean: number;
+  gradNorm: number;
+  lr: number;
+  tokensPerSecond: number;
+  stepSeconds: number;
+  rolloutSeconds: number;
+  rewardSeconds: number;
+  /** Why the update was skipped (NaN/Inf), or null. */
+  skipped: string | null;
+}
+
+export class MetricsLog {
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  append(m: StepMetrics): void {
+    fs.appendFileSync(this.file, JSON.stringify(m) + '\n');
+  }
+
+  /** Drop lines of steps after `step` (written after the checkpoint we resume from). */
+  truncateAfter(step: number): void {
+    if (!fs.existsSync(this.file)) return;
+    const kept = readMetrics(this.file).filter((m) => m.step <= step);
+    fs.writeFileSync(this.file, kept.map((m) => JSON.stringify(m) + '\n').join(''));
+  }
+}
+
+export function readMetrics(file: string): StepMetrics[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as StepMetrics;
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a JSON metrics line`);
+      }
+    });
+}
+
+export function formatProgress(m: StepMetrics, total: number): string {
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  const stops = Object.entries(m.stopReasons).map(([k, v]) => `${k}:${v}`).join(',');
+  return (
+    `step ${m.step}/${total}  reward ${f(m.rewardMean)}±${f(m.rewardStd)}  flat-groups ${f(m.zeroSpreadGroups)}  ` +
+    `cot ${f(m.cotLengthMean, 1)} (${stops})  H ${f(m.entropyMean)}  |g| ${f(m.gradNorm, 3)}  lr ${m.lr.toExponential(2)}  ` +
+    `${f(m.tokensPerSecond, 0)} tok/s  ${f(m.stepSeconds, 1)}s${m.skipped ? `  SKIPPED: ${m.skipped}` : ''}`
+  );
+}

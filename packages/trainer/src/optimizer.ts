@@ -1,0 +1,110 @@
+// AdamW with decoupled weight decay, a warm-up + cosine learning-rate schedule, and global-norm clipping.
+//   m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
+//   p ← p − lr · ( m̂ / (sqrt(v̂) + eps) + wd · p ),  m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamWOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** Number of updates applied so far (t in the bias correction). */
+  step = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(private readonly params: Map<string, tf.Variable>, opts: Omit<AdamWOptions, 'lr'>) {
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** Apply one update with the given gradients (by parameter name) and learning rate. */
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const c1 = 1 - Math.pow(b1, this.step);
+    const c2 = 1 - Math.pow(b2, this.step);
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (!g) continue;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+        const decayed = wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
+        p.assign(tf.sub(decayed, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  /** Moments by parameter name, for checkpoints. */
+  state(): { step: number; m: Map<string, tf.Variable>; v: Map<string, tf.Variable> } {
+    return { step: this.step, m: this.m, v: this.v };
+  }
+
+  restore(step: number, read: (key: string) => Float32Array): void {
+    this.step = step;
+    for (const [prefix, moments] of [['m', this.m], ['v', this.v]] as const)
+      for (const [name, t] of moments) {
+        const data = read(`${prefix}.${name}`);
+        if (data.length !== t.size) throw new Error(`optimizer state "${prefix}.${name}" has ${data.length} values, expected ${t.size}`);
+        tf.tidy(() => t.assign(tf.tensor(data, t.shape)));
+      }
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+export interface ScheduleOptions {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  schedule?: 'cosine' | 'constant';
+  /** Final learning rate as a fraction of lr (cosine). */
+  minLrRatio?: number;
+}
+
+/** Learning rate for update number `step` (0-based): linear warm-up, then cosine decay (or constant). */
+export function learningRate(step: number, o: ScheduleOptions): number {
+  if (o.warmupSteps > 0 && step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
+  if ((o.schedule ?? 'cosine') === 'constant') return o.lr;
+  const span = Math.max(1, o.totalSteps - o.warmupSteps);
+  const progress = Math.min(1, (step - o.warmupSteps) / span);
+  const floor = o.minLrRatio ?? 0;
+  return o.lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Global L2 norm of the gradients (NaN/Inf propagate, so the caller can detect them). */
+export function globalNorm(grads: Iterable<tf.Tensor>): number {
+  return tf.tidy(() => {
+    let total = tf.scalar(0);
+    for (const g of grads) total = tf.add(total, tf.sum(tf.square(g)));
+    return Math.sqrt(total.dataSync()[0]!);
+  });
+}
+
+/** Scale gradients so their global norm is at most maxNorm; returns the new map (caller disposes). */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, norm: number, maxNorm: number): Map<string, tf.Tensor> {
+  const scale = norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+  const out = new Map<string, tf.Tensor>();
+  for (const [k, g] of grads) out.set(k, scale === 1 ? g.clone() : tf.mul(g, scale));
+  return out;
+}

@@ -1,0 +1,422 @@
+// RLOOTrainer: a config object plus a trainer class (TRL style).
+//
+//   const trainer = new RLOOTrainer({ model, tokenizer, cot: { mode: 'soft' }, reward: 'verifier', ... });
+//   await trainer.train(dataset);
+//
+// One step: B prompts × G samples are rolled out with the current policy, rewarded, turned into
+// group-relative advantages, and one AdamW update (per PPO epoch) is taken on the policy-gradient loss,
+// accumulated over micro-batches so memory does not grow with B·G.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM, Tokenizer } from '@softcot/model';
+import { noiseSigma, resolveCot, makeRng, type CotSettings, type ResolvedCot } from '@softcot/mixer';
+import { rollout, type Trajectory } from '@softcot/rollout';
+import { paperPrompt, type Example, type PromptFormat } from '@softcot/data';
+import { verifierReward, type RewardFunction } from '@softcot/rewards';
+import { computeAdvantages, mean, std, type Algorithm, ALGORITHMS } from './advantages';
+import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
+import { scoreSequences, type ScoredSequence, type ScoringSettings } from './logprobs';
+import { entriesPerRow, microBatchLoss, type MicroBatch } from './loss';
+import { isLikelihoodReward, jepoGroup, likelihoodValue, type LikelihoodReward } from './rewards';
+import { latestCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing';
+import { MetricsLog, formatProgress, type StepMetrics } from './metrics';
+
+export interface RLOOConfig {
+  model: CausalLM;
+  tokenizer: Tokenizer;
+  /** CoT mode and its settings; maxTokens is L (default 128, the paper's GSM8K training length). */
+  cot: CotSettings & { maxTokens?: number };
+  /** 'verifier' (100/10/0 via the grader), a likelihood reward, or your own reward function. */
+  reward: 'verifier' | LikelihoodReward | RewardFunction;
+  format?: PromptFormat;
+  algorithm?: Algorithm;
+  /** REINFORCE baseline ('none' or batch 'mean'). */
+  baseline?: 'mean' | 'none';
+  /** B: prompts per step (paper: 2). */
+  promptsPerStep?: number;
+  /** G: samples per prompt (paper: 32). */
+  samplesPerPrompt?: number;
+  /** Rows per gradient pass (gradient accumulation). Default 8. */
+  microBatch?: number;
+  /** Rows per rollout call. Default B·G. */
+  rolloutBatch?: number;
+  maxAnswerTokens?: number;
+  /** Temperature of sampled answer tokens (answers are actions in training). Default 1. */
+  answerTemperature?: number;
+  steps: number;
+  lr: number;
+  warmupSteps?: number;
+  schedule?: 'cosine' | 'constant';
+  minLrRatio?: number;
+  weightDecay?: number;
+  adamBetas?: [number, number];
+  /** Clip the global gradient norm (the likelihood paper uses 1.0). null disables. */
+  maxGradNorm?: number | null;
+  /** KL penalty to a frozen reference (off by default). The reference defaults to a copy of the initial model. */
+  kl?: { beta: number; reference?: CausalLM };
+  /** PPO-style ratio clipping, with `epochs` updates per batch of rollouts. */
+  ppo?: { clip: number; epochs?: number };
+  /** Where checkpoints and metrics go. Without it nothing is written. */
+  outputDir?: string;
+  saveEvery?: number;
+  keepCheckpoints?: number;
+  /** Resume from the latest checkpoint in outputDir if there is one (default true). */
+  resume?: boolean;
+  seed?: number;
+  /** Print a progress line per step (default true). */
+  progress?: boolean;
+  onStep?: (m: StepMetrics) => void;
+}
+
+export interface TrainResult {
+  /** Metrics of the steps run in this call. */
+  metrics: StepMetrics[];
+  /** Last completed step (1-based count of steps done). */
+  step: number;
+  interrupted: boolean;
+}
+
+export class RLOOTrainer {
+  readonly config: RLOOConfig;
+  readonly cot: ResolvedCot;
+  readonly format: PromptFormat;
+  /** σ = γ·RMS(E) of the model as given to the constructor (the base model), fixed for the run. */
+  sigma: number;
+  private readonly optimizer: AdamW;
+  private readonly rewardFn: RewardFunction | null;
+  private readonly likelihood: LikelihoodReward | null;
+  private reference: CausalLM | null = null;
+  private step = 0;
+  private stopRequested = false;
+  /** tfjs variable name -> Hugging Face parameter name. */
+  private readonly hfNameOf: Map<string, string>;
+
+  constructor(config: RLOOConfig) {
+    validateConfig(config);
+    this.config = config;
+    this.cot = resolveCot(config.cot);
+    this.format = config.format ?? paperPrompt();
+    this.sigma = noiseSigma(config.model.embeddingMatrix, this.cot.noiseGamma);
+    const [beta1, beta2] = config.adamBetas ?? [0.9, 0.999];
+    this.optimizer = new AdamW(config.model.params, { beta1, beta2, weightDecay: config.weightDecay ?? 0 });
+    this.likelihood = isLikelihoodReward(config.reward) ? config.reward : null;
+    this.rewardFn = config.reward === 'verifier' ? verifierReward() : typeof config.reward === 'function' ? config.reward : null;
+    this.hfNameOf = new Map([...config.model.params].map(([hf, v]) => [v.name, hf]));
+    if (config.kl && config.kl.beta > 0) this.reference = config.kl.reference ?? cloneModel(config.model);
+  }
+
+  private get B() {
+    return this.config.promptsPerStep ?? 2;
+  }
+  private get G() {
+    return this.config.samplesPerPrompt ?? 32;
+  }
+
+  /** The examples of step `s` (0-based): a seeded permutation per epoch, so resuming needs no sampler state. */
+  batchFor(dataset: Example[], s: number): Example[] {
+    const out: Example[] = [];
+    for (let b = 0; b < this.B; b++) {
+      const p = s * this.B + b;
+      const epoch = Math.floor(p / dataset.length);
+      out.push(dataset[epochPermutation(dataset.length, this.config.seed ?? 0, epoch)[p % dataset.length]!]!);
+    }
+    return out;
+  }
+
+  async train(dataset: Example[]): Promise<TrainResult> {
+    if (dataset.length === 0) throw new Error('train: the dataset is empty');
+    const c = this.config;
+    const log = c.outputDir ? new MetricsLog(path.join(c.outputDir, 'metrics.jsonl')) : null;
+    if (c.outputDir && (c.resume ?? true)) {
+      const latest = latestCheckpoint(c.outputDir);
+      if (latest) {
+        const state = loadTrainingCheckpoint(latest, c.model, this.optimizer);
+        this.step = state.step;
+        this.sigma = state.sigma;
+        log?.truncateAfter(this.step);
+        if (c.progress ?? true) console.log(`resumed from ${latest} at step ${this.step}`);
+      }
+    }
+    const onSigint = () => {
+      if (this.stopRequested) process.exit(130);
+      this.stopRequested = true;
+      console.error('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)');
+    };
+    process.on('SIGINT', onSigint);
+    const metrics: StepMetrics[] = [];
+    try {
+      while (this.step < c.steps && !this.stopRequested) {
+        const m = await this.trainStep(this.batchFor(dataset, this.step));
+        this.step++;
+        metrics.push(m);
+        log?.append(m);
+        if (c.progress ?? true) console.log(formatProgress(m, c.steps));
+        c.onStep?.(m);
+        const every = c.saveEvery ?? 50;
+        if (c.outputDir && (this.step % every === 0 || this.step === c.steps || this.stopRequested)) this.save();
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    return { metrics, step: this.step, interrupted: this.stopRequested };
+  }
+
+  /** Write a checkpoint of the current state to outputDir (atomic). */
+  save(): string {
+    if (!this.config.outputDir) throw new Error('save: no outputDir configured');
+    return saveTrainingCheckpoint(this.config.outputDir, {
+      model: this.config.model,
+      tokenizer: this.config.tokenizer,
+      optimizer: this.optimizer,
+      step: this.step,
+      sigma: this.sigma,
+      keep: this.config.keepCheckpoints ?? 2,
+    });
+  }
+
+  /** Request a graceful stop after the current step (what Ctrl-C does). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  private scoring(): ScoringSettings {
+    return {
+      mode: this.cot.mode,
+      cotTemperature: this.cot.temperature,
+      filter: this.cot.filter,
+      sigma: this.sigma,
+      scoredTemperature: this.likelihood ? 1 : (this.config.answerTemperature ?? 1),
+      padId: this.config.tokenizer.padTokenId ?? 0,
+    };
+  }
+
+  async trainStep(examples: Example[]): Promise<StepMetrics> {
+    const c = this.config;
+    const t0 = performance.now();
+    const G = this.G;
+    const prompts = examples.flatMap((e) => new Array<string>(G).fill(e.question));
+    const rows = prompts.length;
+    const rolloutBatch = c.rolloutBatch ?? rows;
+    const trajectories: Trajectory[] = [];
+    for (let start = 0; start < rows; start += rolloutBatch) {
+      trajectories.push(
+        ...rollout(c.model, c.tokenizer, prompts.slice(start, start + rolloutBatch), {
+          cot: c.cot,
+          format: this.format,
+          maxCotTokens: c.cot.maxTokens ?? 128,
+          maxAnswerTokens: c.maxAnswerTokens ?? 32,
+          answer: { greedy: false, temperature: c.answerTemperature ?? 1 },
+          sigma: this.sigma,
+          skipAnswer: this.likelihood !== null,
+          seed: `${c.seed ?? 0}:rollout:${this.step}:${start}`,
+        }),
+      );
+    }
+    const tRollout = performance.now();
+
+    const targets = this.likelihood ? examples.flatMap((e) => new Array<number[]>(G).fill(c.tokenizer.encode(this.format.answerTarget(e.answer), { addSpecialTokens: false }))) : null;
+    const seqs: ScoredSequence[] = trajectories.map((t, i) => ({
+      promptIds: t.promptIds,
+      cotTokens: t.cotTokens,
+      cotInputs: t.cotInputs,
+      prefillIds: t.prefillIds,
+      scoredIds: targets ? targets[i]! : t.answerIds,
+    }));
+
+    // A forward-only pass gives the old per-entry log-probs (PPO), the likelihood rewards, and the
+    // reference log-probs (KL), before any parameter changes.
+    const ppo = c.ppo;
+    const needOld = ppo !== undefined || this.likelihood !== null;
+    const oldEntries = needOld ? this.entries(c.model, seqs) : undefined;
+    const refEntries = this.reference ? this.entries(this.reference, seqs) : undefined;
+
+    let rewards: (number | null)[];
+    let advantages: number[];
+    let jepoWeights: number[] | undefined;
+    const groups = (xs: (number | null)[]) => examples.map((_, b) => xs.slice(b * G, (b + 1) * G));
+    if (this.likelihood) {
+      const targetLps = oldEntries!.map((row, i) => row.slice(row.length - targets![i]!.length));
+      if (this.likelihood === 'jepo') {
+        const L = targetLps.map((lps) => lps.reduce((a, b) => a + b, 0));
+        rewards = [];
+        advantages = [];
+        jepoWeights = [];
+        for (const g of groups(L) as number[][]) {
+          const j = jepoGroup(g);
+          rewards.push(...g.map(() => j.reward));
+          advantages.push(...j.advantages);
+          jepoWeights.push(...j.weights);
+        }
+      } else {
+        const kind = this.likelihood;
+        rewards = targetLps.map((lps) => likelihoodValue(kind, lps));
+        advantages = computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
+      }
+    } else {
+      rewards = await Promise.all(
+        trajectories.map((t, i) => {
+          const ex = examples[Math.floor(i / G)]!;
+          return this.rewardFn!({ prompt: ex.question, completion: t.completion, reference: ex.answer, row: ex.row });
+        }),
+      );
+      for (const r of rewards)
+        if (r !== null && (typeof r !== 'number' || !Number.isFinite(r)))
+          throw new Error(`reward function returned ${String(r)}; it must return a finite number or null`);
+      advantages = computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
+    }
+    const tReward = performance.now();
+
+    // Gradient passes: one optimizer update per PPO epoch (one in plain REINFORCE/RLOO).
+    const micro = c.microBatch ?? 8;
+    const lr = learningRate(this.optimizer.step, { lr: c.lr, warmupSteps: c.warmupSteps ?? 20, totalSteps: c.steps, schedule: c.schedule, minLrRatio: c.minLrRatio });
+    let lossValue = 0;
+    let gradNorm = 0;
+    let skipped: string | null = null;
+    const epochs = ppo?.epochs ?? 1;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const acc = new Map<string, tf.Tensor>();
+      lossValue = 0;
+      for (let start = 0; start < rows; start += micro) {
+        const idx = range(start, Math.min(rows, start + micro));
+        const mb: MicroBatch = {
+          seqs: idx.map((i) => seqs[i]!),
+          advantages: idx.map((i) => advantages[i]!),
+          oldEntries: oldEntries && idx.map((i) => oldEntries[i]!),
+          refEntries: refEntries && idx.map((i) => refEntries[i]!),
+          jepoWeights: jepoWeights && idx.map((i) => jepoWeights![i]!),
+        };
+        const { value, grads } = tf.variableGrads(
+          () =>
+            microBatchLoss(c.model, mb, {
+              scoring: this.scoring(),
+              scoredAreActions: this.likelihood === null,
+              likelihood: this.likelihood ?? undefined,
+              normaliser: rows,
+              ppoClip: ppo?.clip,
+              klBeta: c.kl?.beta,
+            }),
+          c.model.trainableVariables,
+        );
+        lossValue += value.dataSync()[0]!;
+        value.dispose();
+        for (const [varName, g] of Object.entries(grads)) {
+          const name = this.hfNameOf.get(varName)!;
+          const prev = acc.get(name);
+          acc.set(name, prev ? tf.add(prev, g) : g);
+          if (prev) {
+            prev.dispose();
+            g.dispose();
+          }
+        }
+      }
+      gradNorm = globalNorm(acc.values());
+      if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
+        skipped = !Number.isFinite(lossValue) ? `non-finite loss (${lossValue})` : `non-finite gradient norm (${gradNorm})`;
+        console.error(`step ${this.step + 1}: ${skipped}; update skipped`);
+        for (const g of acc.values()) g.dispose();
+        break;
+      }
+      const clipped = c.maxGradNorm === null ? acc : clipByGlobalNorm(acc, gradNorm, c.maxGradNorm ?? 1.0);
+      this.optimizer.apply(clipped, lr);
+      for (const g of acc.values()) g.dispose();
+      if (clipped !== acc) for (const g of clipped.values()) g.dispose();
+    }
+    const tEnd = performance.now();
+
+    const valid = rewards.filter((r): r is number => r !== null);
+    const groupRewards = groups(rewards).map((g) => g.filter((r): r is number => r !== null));
+    const cotLengths = trajectories.map((t) => t.cotTokens.length);
+    const tokens = trajectories.reduce((a, t) => a + t.cotTokens.length + t.prefillIds.length + t.answerIds.length, 0);
+    const stopReasons: Record<string, number> = {};
+    for (const t of trajectories) stopReasons[t.cotStop] = (stopReasons[t.cotStop] ?? 0) + 1;
+    return {
+      step: this.step + 1,
+      loss: lossValue,
+      rewardMean: mean(valid),
+      rewardStd: std(valid),
+      rewardNull: rewards.length - valid.length,
+      zeroSpreadGroups: groupRewards.filter((g) => g.length > 0 && Math.max(...g) === Math.min(...g)).length / groupRewards.length,
+      cotLengthMean: mean(cotLengths),
+      stopReasons,
+      entropyMean: mean(trajectories.flatMap((t) => t.entropies)),
+      gradNorm,
+      lr,
+      tokensPerSecond: tokens / ((tRollout - t0) / 1000),
+      stepSeconds: (tEnd - t0) / 1000,
+      rolloutSeconds: (tRollout - t0) / 1000,
+      rewardSeconds: (tReward - tRollout) / 1000,
+      skipped,
+    };
+  }
+
+  /** Per-row entry log-probs (CoT then scored) under `model`, without gradients. */
+  private entries(model: CausalLM, seqs: ScoredSequence[]): number[][] {
+    const micro = this.config.microBatch ?? 8;
+    const out: number[][] = [];
+    for (let start = 0; start < seqs.length; start += micro) {
+      const part = seqs.slice(start, start + micro);
+      const [cot, scored, cotRow, scoredRow] = tf.tidy(() => {
+        const e = scoreSequences(model, part, this.scoring());
+        return [e.cot.dataSync() as Float32Array, e.scored.dataSync() as Float32Array, e.cotRow, e.scoredRow] as const;
+      });
+      out.push(...entriesPerRow(cot, cotRow, scored, scoredRow, part.length));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    if (this.reference && this.reference !== this.config.kl?.reference) this.reference.dispose();
+  }
+}
+
+function validateConfig(c: RLOOConfig): void {
+  const posInt = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`RLOOTrainer: ${name} must be a positive integer, got ${v}`);
+  };
+  posInt('steps', c.steps);
+  posInt('promptsPerStep', c.promptsPerStep);
+  posInt('samplesPerPrompt', c.samplesPerPrompt);
+  posInt('microBatch', c.microBatch);
+  posInt('rolloutBatch', c.rolloutBatch);
+  posInt('cot.maxTokens', c.cot.maxTokens);
+  posInt('saveEvery', c.saveEvery);
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`RLOOTrainer: lr must be a positive number, got ${c.lr}`);
+  if (c.algorithm && !ALGORITHMS.includes(c.algorithm)) throw new Error(`RLOOTrainer: algorithm must be one of ${ALGORITHMS.join(', ')}`);
+  if (typeof c.reward !== 'function' && c.reward !== 'verifier' && !isLikelihoodReward(c.reward))
+    throw new Error(`RLOOTrainer: reward must be 'verifier', one of logprob/avglogprob/prob/avgprob/jepo, or a function; got ${String(c.reward)}`);
+  if (c.ppo && !(c.ppo.clip > 0 && c.ppo.clip < 1)) throw new Error(`RLOOTrainer: ppo.clip must be in (0, 1), got ${c.ppo.clip}`);
+  if (c.kl && !(c.kl.beta >= 0)) throw new Error(`RLOOTrainer: kl.beta must be >= 0, got ${c.kl.beta}`);
+  if (c.outputDir && fs.existsSync(c.outputDir) && !fs.statSync(c.outputDir).isDirectory())
+    throw new Error(`RLOOTrainer: outputDir ${c.outputDir} exists and is not a directory`);
+}
+
+const permutationCache = new Map<string, number[]>();
+
+/** A seeded Fisher–Yates permutation of 0..n-1 for one epoch. */
+export function epochPermutation(n: number, seed: number, epoch: number): number[] {
+  const key = `${n}:${seed}:${epoch}`;
+  let perm = permutationCache.get(key);
+  if (!perm) {
+    const rng = makeRng(`${seed}:data:${epoch}`);
+    perm = range(0, n);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.uniform() * (i + 1));
+      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+    }
+    if (permutationCache.size > 64) permutationCache.clear();
+    permutationCache.set(key, perm);
+  }
+  return perm;
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, i) => a + i);
+}
+
+/** A frozen copy of a model (for the KL reference). */
+export function cloneModel(model: CausalLM): CausalLM {
+  const Ctor = model.constructor as new (c: CausalLM['config'], t: Map<string, tf.Tensor>) => CausalLM;
+  return new Ctor(model.config, new Map([...model.params].map(([k, v]) => [k, v.clone()])));
+}
