@@ -1,0 +1,726 @@
+// softcot_cuda kernels: elementwise, strided copies, reductions, softmax, gather/scatter, RNG, sampling, top-k
+// and a fallback GEMM. One translation unit to keep the nvcc build short.
+//
+// Conventions:
+// - Storage types: f32, bf16 (__nv_bfloat16) and i32. Every float kernel computes in fp32; bf16 is storage only.
+// - A kernel is templated on its storage types and dispatched at run time by the launch_* functions at the bottom.
+// - Index arithmetic is int64 so a tensor may hold more than 2^31 elements.
+#include "common.h"
+#include <cfloat>
+#include <cmath>
+
+namespace softcot {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loads and stores: everything float is read as fp32 and written with round-to-nearest-even to bf16.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T> __device__ __forceinline__ float ldf(const T* p, int64_t i);
+template <> __device__ __forceinline__ float ldf<float>(const float* p, int64_t i) { return p[i]; }
+template <> __device__ __forceinline__ float ldf<__nv_bfloat16>(const __nv_bfloat16* p, int64_t i) {
+  return __bfloat162float(p[i]);
+}
+template <> __device__ __forceinline__ float ldf<int32_t>(const int32_t* p, int64_t i) { return (float)p[i]; }
+
+template <typename T> __device__ __forceinline__ void stf(T* p, int64_t i, float v);
+template <> __device__ __forceinline__ void stf<float>(float* p, int64_t i, float v) { p[i] = v; }
+template <> __device__ __forceinline__ void stf<__nv_bfloat16>(__nv_bfloat16* p, int64_t i, float v) {
+  p[i] = __float2bfloat16_rn(v);
+}
+// float -> int32 truncates toward zero, like tfjs's Int32Array conversion; NaN becomes 0.
+template <> __device__ __forceinline__ void stf<int32_t>(int32_t* p, int64_t i, float v) {
+  p[i] = isnan(v) ? 0 : (int32_t)fminf(fmaxf(v, -2147483648.f), 2147483520.f);
+}
+
+// Integer loads for the exact int32 paths.
+template <typename T> __device__ __forceinline__ int32_t ldi(const T* p, int64_t i) { return (int32_t)ldf(p, i); }
+template <> __device__ __forceinline__ int32_t ldi<int32_t>(const int32_t* p, int64_t i) { return p[i]; }
+
+// Indices are stored exactly when the output is int32.
+template <typename T> __device__ __forceinline__ void st_index(T* p, int64_t i, int64_t v) { stf(p, i, (float)v); }
+template <> __device__ __forceinline__ void st_index<int32_t>(int32_t* p, int64_t i, int64_t v) { p[i] = (int32_t)v; }
+
+constexpr int TPB = 256;  // threads per block for elementwise kernels
+
+inline int grid_for(int64_t n, int tpb = TPB) {
+  int64_t g = (n + tpb - 1) / tpb;
+  if (g > 65535LL * 64) g = 65535LL * 64;  // grid-stride loops cover the rest
+  return (int)(g < 1 ? 1 : g);
+}
+
+#define GRID_STRIDE(i, n) \
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fill: y[i] = value
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T> __global__ void fill_kernel(T* y, int64_t n, float v) {
+  GRID_STRIDE(i, n) stf(y, i, v);
+}
+__global__ void fill_i32_kernel(int32_t* y, int64_t n, int32_t v) {
+  GRID_STRIDE(i, n) y[i] = v;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Unary: y[i] = f(x[i]) for f in
+//   copy (a cast when the types differ), -x, e^x, ln x, sqrt x, 1/sqrt x, x^2, 1/(1+e^-x), clip(x, a, b), |x|,
+//   tanh x, max(x, 0), floor x, (x != 0), !x, step(x) = x > 0 ? 1 : a (NaN stays NaN)
+// ---------------------------------------------------------------------------------------------------------------
+__device__ __forceinline__ float unary_f(int op, float x, float a, float b) {
+  switch (op) {
+    case U_COPY: return x;
+    case U_NEG: return -x;
+    case U_EXP: return expf(x);
+    case U_LOG: return logf(x);
+    case U_SQRT: return sqrtf(x);
+    case U_RSQRT: return rsqrtf(x);
+    case U_SQUARE: return x * x;
+    case U_SIGMOID: return 1.f / (1.f + expf(-x));
+    case U_CLIP: return fminf(fmaxf(x, a), b);
+    case U_ABS: return fabsf(x);
+    case U_TANH: return tanhf(x);
+    case U_RELU: return x > 0.f ? x : 0.f;
+    case U_FLOOR: return floorf(x);
+    case U_NOTZERO: return x != 0.f ? 1.f : 0.f;
+    case U_LOGICAL_NOT: return x != 0.f ? 0.f : 1.f;
+    case U_STEP: return isnan(x) ? x : (x > 0.f ? 1.f : a);
+  }
+  return NAN;
+}
+__device__ __forceinline__ int32_t unary_i(int op, int32_t x, float a, float b) {
+  switch (op) {
+    case U_COPY: return x;
+    case U_NEG: return -x;
+    case U_SQUARE: return x * x;
+    case U_ABS: return x < 0 ? -x : x;
+    case U_RELU: return x > 0 ? x : 0;
+    case U_FLOOR: return x;
+    case U_CLIP: return (int32_t)fminf(fmaxf((float)x, a), b);
+    case U_NOTZERO: return x != 0;
+    case U_LOGICAL_NOT: return x == 0;
+  }
+  return (int32_t)unary_f(op, (float)x, a, b);
+}
+
+template <typename TX, typename TY>
+__global__ void unary_kernel(int op, const TX* x, TY* y, int64_t n, float a, float b) {
+  GRID_STRIDE(i, n) stf(y, i, unary_f(op, ldf(x, i), a, b));
+}
+__global__ void unary_i32_kernel(int op, const int32_t* x, int32_t* y, int64_t n, float a, float b) {
+  GRID_STRIDE(i, n) y[i] = unary_i(op, x[i], a, b);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Strided index helper: element i of the output -> element offsets of the operands.
+//   coord_d = (i / prod(shape[d+1:])) % shape[d];  off_k = offset_k + sum_d coord_d * stride_k[d]
+// ---------------------------------------------------------------------------------------------------------------
+template <int NOPS>
+__device__ __forceinline__ void strided_offsets(const Geom& g, int64_t i, int64_t* off) {
+#pragma unroll
+  for (int k = 0; k < NOPS; ++k) off[k] = g.offset[k];
+  for (int d = g.rank - 1; d >= 0; --d) {
+    int64_t c = i % g.shape[d];
+    i /= g.shape[d];
+#pragma unroll
+    for (int k = 0; k < NOPS; ++k) {
+      int64_t ck = (k == 0 && g.mod[d] > 0) ? c % g.mod[d] : c;
+      off[k] += ck * g.stride[k][d];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Binary with broadcasting: y[i] = f(a[off_a(i)], b[off_b(i)]); comparisons and logical ops give 1/0.
+// Integer inputs use exact int32 arithmetic except for division and pow, which are computed in fp32.
+// ---------------------------------------------------------------------------------------------------------------
+__device__ __forceinline__ float binary_f(int op, float a, float b) {
+  switch (op) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_DIV: return a / b;
+    case B_POW: return powf(a, b);
+    case B_MAX: return (isnan(a) || isnan(b)) ? NAN : fmaxf(a, b);
+    case B_MIN: return (isnan(a) || isnan(b)) ? NAN : fminf(a, b);
+    case B_GREATER: return a > b;
+    case B_GREATER_EQ: return a >= b;
+    case B_LESS: return a < b;
+    case B_LESS_EQ: return a <= b;
+    case B_EQUAL: return a == b;
+    case B_NOT_EQUAL: return a != b;
+    case B_LOGICAL_AND: return (a != 0.f) && (b != 0.f);
+    case B_LOGICAL_OR: return (a != 0.f) || (b != 0.f);
+  }
+  return NAN;
+}
+__device__ __forceinline__ int32_t binary_i(int op, int32_t a, int32_t b) {
+  switch (op) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_MAX: return a > b ? a : b;
+    case B_MIN: return a < b ? a : b;
+    case B_GREATER: return a > b;
+    case B_GREATER_EQ: return a >= b;
+    case B_LESS: return a < b;
+    case B_LESS_EQ: return a <= b;
+    case B_EQUAL: return a == b;
+    case B_NOT_EQUAL: return a != b;
+    case B_LOGICAL_AND: return (a != 0) && (b != 0);
+    case B_LOGICAL_OR: return (a != 0) || (b != 0);
+  }
+  return 0;
+}
+
+template <typename TI, typename TY>
+__global__ void binary_kernel(int op, const TI* a, const TI* b, TY* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[2];
+    strided_offsets<2>(g, i, off);
+    stf(y, i, binary_f(op, ldf(a, off[0]), ldf(b, off[1])));
+  }
+}
+__global__ void binary_i32_kernel(int op, const int32_t* a, const int32_t* b, int32_t* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[2];
+    strided_offsets<2>(g, i, off);
+    y[i] = binary_i(op, a[off[0]], b[off[1]]);
+  }
+}
+
+// Select: y[i] = c[off_c(i)] != 0 ? a[off_a(i)] : b[off_b(i)]   (operands 0, 1, 2 = c, a, b)
+template <typename T>
+__global__ void select_kernel(const int32_t* c, const T* a, const T* b, T* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[3];
+    strided_offsets<3>(g, i, off);
+    y[i] = c[off[0]] != 0 ? a[off[1]] : b[off[2]];
+  }
+}
+
+// Strided copy: y[off_y(i)] = cast(x[off_x(i)]). Operand 0 is x (with optional Tile wrap), operand 1 is y.
+// Transpose, Slice, Tile, Concat (one call per input), PadV2 (fill + interior copy), broadcast and casts all
+// reduce to this one kernel.
+template <typename TX, typename TY>
+__global__ void strided_copy_kernel(const TX* x, TY* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[2];
+    strided_offsets<2>(g, i, off);
+    stf(y, off[1], ldf(x, off[0]));
+  }
+}
+template <>
+__global__ void strided_copy_kernel<int32_t, int32_t>(const int32_t* x, int32_t* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[2];
+    strided_offsets<2>(g, i, off);
+    y[off[1]] = x[off[0]];
+  }
+}
+template <>
+__global__ void strided_copy_kernel<__nv_bfloat16, __nv_bfloat16>(const __nv_bfloat16* x, __nv_bfloat16* y, Geom g) {
+  GRID_STRIDE(i, g.n) {
+    int64_t off[2];
+    strided_offsets<2>(g, i, off);
+    y[off[1]] = x[off[0]];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Row reductions over the last axis of a [rows, cols] view (the TS side transposes the reduced axes last).
+//   sum: s = sum_j x_j (fp32);  mean: s / cols;  max/min;  argmax/argmin: the first index of the extremum.
+// One block per row; each thread strides over the row, then a shared-memory tree combines the partials.
+// ---------------------------------------------------------------------------------------------------------------
+constexpr int RTPB = 256;
+
+template <typename TX, typename TY>
+__global__ void reduce_kernel(int op, const TX* x, TY* y, int64_t rows, int64_t cols) {
+  __shared__ float sv[RTPB];
+  __shared__ int64_t si[RTPB];
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const int64_t base = r * cols;
+    float acc;
+    int64_t ai = -1;
+    const bool is_arg = (op == R_ARGMAX || op == R_ARGMIN);
+    const bool want_max = (op == R_MAX || op == R_ARGMAX);
+    if (op == R_SUM || op == R_MEAN) acc = 0.f;
+    else acc = want_max ? -INFINITY : INFINITY;
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+      float v = ldf(x, base + j);
+      if (op == R_SUM || op == R_MEAN) acc += v;
+      else if (!isnan(v) && (ai < 0 || (want_max ? v > acc : v < acc))) { acc = v; ai = j; }
+    }
+    sv[threadIdx.x] = acc;
+    si[threadIdx.x] = ai;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+      if (threadIdx.x < w) {
+        float o = sv[threadIdx.x + w];
+        int64_t oi = si[threadIdx.x + w];
+        if (op == R_SUM || op == R_MEAN) sv[threadIdx.x] += o;
+        else if (oi >= 0) {
+          float m = sv[threadIdx.x];
+          int64_t mi = si[threadIdx.x];
+          if (mi < 0 || (want_max ? o > m : o < m) || (o == m && oi < mi)) { sv[threadIdx.x] = o; si[threadIdx.x] = oi; }
+        }
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+      float v = sv[0];
+      if (op == R_MEAN) v /= (float)cols;
+      if (is_arg) st_index(y, r, si[0] < 0 ? 0 : si[0]);
+      else if (op != R_SUM && op != R_MEAN && si[0] < 0) stf(y, r, NAN);  // all-NaN (or empty) row
+      else stf(y, r, v);
+    }
+    __syncthreads();
+  }
+}
+// Exact int32 sum/max/min (indices, counts).
+__global__ void reduce_i32_kernel(int op, const int32_t* x, int32_t* y, int64_t rows, int64_t cols) {
+  __shared__ int64_t sv[RTPB];
+  __shared__ int64_t si[RTPB];
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const int64_t base = r * cols;
+    const bool is_arg = (op == R_ARGMAX || op == R_ARGMIN);
+    const bool want_max = (op == R_MAX || op == R_ARGMAX);
+    int64_t acc = (op == R_SUM || op == R_MEAN) ? 0 : (want_max ? INT64_MIN : INT64_MAX);
+    int64_t ai = -1;
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+      int64_t v = x[base + j];
+      if (op == R_SUM || op == R_MEAN) acc += v;
+      else if (ai < 0 || (want_max ? v > acc : v < acc)) { acc = v; ai = j; }
+    }
+    sv[threadIdx.x] = acc;
+    si[threadIdx.x] = ai;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+      if (threadIdx.x < w) {
+        int64_t o = sv[threadIdx.x + w], oi = si[threadIdx.x + w];
+        if (op == R_SUM || op == R_MEAN) sv[threadIdx.x] += o;
+        else if (oi >= 0) {
+          int64_t m = sv[threadIdx.x], mi = si[threadIdx.x];
+          if (mi < 0 || (want_max ? o > m : o < m) || (o == m && oi < mi)) { sv[threadIdx.x] = o; si[threadIdx.x] = oi; }
+        }
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+      int64_t v = is_arg ? (si[0] < 0 ? 0 : si[0]) : sv[0];
+      if (op == R_MEAN) v /= cols;
+      y[r] = (int32_t)v;
+    }
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Softmax over the last axis, fp32 throughout:
+//   m = max_j x_j;  s = sum_j e^(x_j - m);  y_j = e^(x_j - m) / s
+// One pass computes (m, s) online (s is rescaled by e^(m_old - m_new) whenever the max grows), a second writes y.
+// ---------------------------------------------------------------------------------------------------------------
+__device__ __forceinline__ void online_combine(float& m, float& s, float m2, float s2) {
+  if (m2 == -INFINITY) return;
+  if (m == -INFINITY) { m = m2; s = s2; return; }
+  float mn = fmaxf(m, m2);
+  s = s * expf(m - mn) + s2 * expf(m2 - mn);
+  m = mn;
+}
+
+template <typename T>
+__global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols) {
+  __shared__ float sm[RTPB];
+  __shared__ float ss[RTPB];
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const int64_t base = r * cols;
+    float m = -INFINITY, s = 0.f;
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) online_combine(m, s, ldf(x, base + j), 1.f);
+    sm[threadIdx.x] = m;
+    ss[threadIdx.x] = s;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+      if (threadIdx.x < w) {
+        float mm = sm[threadIdx.x], s1 = ss[threadIdx.x];
+        online_combine(mm, s1, sm[threadIdx.x + w], ss[threadIdx.x + w]);
+        sm[threadIdx.x] = mm;
+        ss[threadIdx.x] = s1;
+      }
+      __syncthreads();
+    }
+    const float mx = sm[0], inv = 1.f / ss[0];
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) stf(y, base + j, expf(ldf(x, base + j) - mx) * inv);
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GatherV2 (batchDims = 0): x viewed as [outer, axis_dim, inner], idx of length n_idx,
+//   y[o, j, i] = x[o, idx[j], i]      (an index outside [0, axis_dim) gives 0)
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+__global__ void gather_kernel(const T* x, const int32_t* idx, T* y, int64_t outer, int64_t axis_dim, int64_t inner,
+                              int64_t n_idx) {
+  const int64_t n = outer * n_idx * inner;
+  GRID_STRIDE(e, n) {
+    int64_t i = e % inner;
+    int64_t j = (e / inner) % n_idx;
+    int64_t o = e / (inner * n_idx);
+    int32_t src = idx[j];
+    if (src < 0 || src >= axis_dim) stf(y, e, 0.f);
+    else y[e] = x[(o * axis_dim + src) * inner + i];
+  }
+}
+
+// UnsortedSegmentSum: x viewed as [rows, inner], seg[rows];  y[seg[r], i] += x[r, i]  (fp32 or int32 atomics;
+// y must be zeroed first; rows with a segment id outside [0, num_segments) are dropped).
+template <typename TX>
+__global__ void segment_sum_kernel(const TX* x, const int32_t* seg, float* y, int64_t rows, int64_t inner,
+                                   int64_t num_segments) {
+  GRID_STRIDE(e, rows * inner) {
+    int64_t r = e / inner, i = e % inner;
+    int32_t s = seg[r];
+    if (s >= 0 && s < num_segments) atomicAdd(&y[s * inner + i], ldf(x, e));
+  }
+}
+__global__ void segment_sum_i32_kernel(const int32_t* x, const int32_t* seg, int32_t* y, int64_t rows, int64_t inner,
+                                       int64_t num_segments) {
+  GRID_STRIDE(e, rows * inner) {
+    int64_t r = e / inner, i = e % inner;
+    int32_t s = seg[r];
+    if (s >= 0 && s < num_segments) atomicAdd(&y[s * inner + i], x[e]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Philox4x32-10 (Salmon et al., SC'11). Counter c = (i_lo, i_hi, off_lo, off_hi), key k = (seed_lo, seed_hi).
+// One round:  (hi0, lo0) = M0 * c0;  (hi1, lo1) = M1 * c2;
+//             c = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0);  k += (W0, W1)
+// Each counter gives four 32-bit words -> four outputs.
+//   uniform: u = (w >> 8) * 2^-24 in [0, 1), y = a + (b - a) u
+//   normal (Box-Muller on pairs): u1 = ((w0 >> 8) + 1) 2^-24 in (0, 1], u2 = (w1 >> 8) 2^-24,
+//     z0 = sqrt(-2 ln u1) cos(2 pi u2), z1 = sqrt(-2 ln u1) sin(2 pi u2);  y = a + b z
+// The TypeScript fake device implements the same stream, so the bits can be compared on a GPU.
+// ---------------------------------------------------------------------------------------------------------------
+struct U4 { uint32_t x, y, z, w; };
+
+__host__ __device__ __forceinline__ U4 philox4x32_10(U4 c, uint32_t k0, uint32_t k1) {
+  const uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+#pragma unroll
+  for (int r = 0; r < 10; ++r) {
+    uint64_t p0 = (uint64_t)M0 * c.x, p1 = (uint64_t)M1 * c.z;
+    uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0, hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+    c = U4{hi1 ^ c.y ^ k0, lo1, hi0 ^ c.w ^ k1, lo0};
+    k0 += W0;
+    k1 += W1;
+  }
+  return c;
+}
+
+__device__ __forceinline__ float u24(uint32_t w) { return (float)(w >> 8) * (1.0f / 16777216.0f); }
+
+template <typename T>
+__global__ void random_kernel(T* y, int64_t n, int dist, uint64_t seed, uint64_t offset, float a, float b) {
+  const int64_t groups = (n + 3) / 4;
+  GRID_STRIDE(gi, groups) {
+    U4 c{(uint32_t)gi, (uint32_t)((uint64_t)gi >> 32), (uint32_t)offset, (uint32_t)(offset >> 32)};
+    U4 w = philox4x32_10(c, (uint32_t)seed, (uint32_t)(seed >> 32));
+    float v[4];
+    if (dist == RNG_UNIFORM) {
+      v[0] = a + (b - a) * u24(w.x); v[1] = a + (b - a) * u24(w.y);
+      v[2] = a + (b - a) * u24(w.z); v[3] = a + (b - a) * u24(w.w);
+    } else {
+      const float two_pi = 6.283185307179586f;
+      float r0 = sqrtf(-2.f * logf(u24(w.x) + (1.0f / 16777216.0f))), t0 = two_pi * u24(w.y);
+      float r1 = sqrtf(-2.f * logf(u24(w.z) + (1.0f / 16777216.0f))), t1 = two_pi * u24(w.w);
+      v[0] = a + b * r0 * cosf(t0); v[1] = a + b * r0 * sinf(t0);
+      v[2] = a + b * r1 * cosf(t1); v[3] = a + b * r1 * sinf(t1);
+    }
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      int64_t e = gi * 4 + q;
+      if (e < n) stf(y, e, v[q]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Multinomial: for each row r and sample s, draw j with probability p_j / sum p, where
+//   p_j = e^(x_j - max x) (logits, normalized = false) or p_j = x_j (normalized = true).
+// u = Philox uniform at counter (r * samples + s, 0, 0, 0) with key seed; target t = u * sum p.
+// Thread k owns a contiguous chunk; the chunk sums are scanned in shared memory and the one thread whose chunk
+// holds t walks it to find the first j with cumsum_j > t. Ties at the end fall to the last nonzero p_j.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+__global__ void multinomial_kernel(const T* x, int32_t* out, int64_t classes, int64_t samples, uint64_t seed,
+                                   bool normalized) {
+  __shared__ float part[RTPB];
+  __shared__ float sm[RTPB];
+  __shared__ int last_nz_thread;
+  __shared__ int64_t found;
+  const int64_t r = blockIdx.x;
+  const T* row = x + r * classes;
+  const int tid = threadIdx.x, nt = blockDim.x;
+  // row max (only used for logits)
+  float m = -INFINITY;
+  if (!normalized)
+    for (int64_t j = tid; j < classes; j += nt) m = fmaxf(m, ldf(row, j));
+  sm[tid] = m;
+  __syncthreads();
+  for (int w = nt / 2; w > 0; w >>= 1) {
+    if (tid < w) sm[tid] = fmaxf(sm[tid], sm[tid + w]);
+    __syncthreads();
+  }
+  const float mx = normalized ? 0.f : sm[0];
+  const int64_t chunk = (classes + nt - 1) / nt;
+  const int64_t j0 = tid * chunk, j1 = min(classes, j0 + chunk);
+  float s = 0.f;
+  for (int64_t j = j0; j < j1; ++j) s += normalized ? fmaxf(ldf(row, j), 0.f) : expf(ldf(row, j) - mx);
+  if (tid == 0) last_nz_thread = 0;
+  __syncthreads();
+  if (s > 0.f) atomicMax(&last_nz_thread, tid);
+  // inclusive scan of chunk sums (Hillis-Steele)
+  part[tid] = s;
+  __syncthreads();
+  for (int off = 1; off < nt; off <<= 1) {
+    float v = tid >= off ? part[tid - off] : 0.f;
+    __syncthreads();
+    part[tid] += v;
+    __syncthreads();
+  }
+  const float total = part[nt - 1];
+  const float excl = part[tid] - s, incl = part[tid];
+  for (int64_t q = 0; q < samples; ++q) {
+    if (tid == 0) found = -1;
+    __syncthreads();
+    uint64_t ctr = (uint64_t)r * samples + q;
+    U4 w = philox4x32_10(U4{(uint32_t)ctr, (uint32_t)(ctr >> 32), 0u, 0u}, (uint32_t)seed, (uint32_t)(seed >> 32));
+    const float t = u24(w.x) * total;
+    const bool mine = (s > 0.f && t >= excl && t < incl) || (tid == last_nz_thread && t >= incl);
+    if (mine) {
+      float c = excl;
+      int64_t pick = -1;
+      for (int64_t j = j0; j < j1; ++j) {
+        float p = normalized ? fmaxf(ldf(row, j), 0.f) : expf(ldf(row, j) - mx);
+        if (p > 0.f) pick = j;
+        c += p;
+        if (c > t && p > 0.f) break;
+      }
+      found = pick;
+    }
+    __syncthreads();
+    if (tid == 0) out[r * samples + q] = (int32_t)(found < 0 ? 0 : found);
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TopK over the last axis, k passes per row: pass p finds the largest (value, -index) strictly below the pair
+// picked by pass p-1, so values come out sorted descending and ties in index order (NaN is skipped).
+// Cost O(k * cols) per row: fine for sampling (k <= ~100); a radix select is the upgrade for large k.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+__global__ void topk_kernel(const T* x, T* vals, int32_t* idx, int64_t cols, int64_t k) {
+  __shared__ float sv[RTPB];
+  __shared__ int64_t si[RTPB];
+  const int64_t r = blockIdx.x;
+  const T* row = x + r * cols;
+  float pv = INFINITY;
+  int64_t pi = -1;
+  for (int64_t p = 0; p < k; ++p) {
+    float bv = -INFINITY;
+    int64_t bi = -1;
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+      float v = ldf(row, j);
+      if (isnan(v)) continue;
+      bool below = (v < pv) || (v == pv && j > pi);
+      if (below && (bi < 0 || v > bv || (v == bv && j < bi))) { bv = v; bi = j; }
+    }
+    sv[threadIdx.x] = bv;
+    si[threadIdx.x] = bi;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+      if (threadIdx.x < w) {
+        float o = sv[threadIdx.x + w];
+        int64_t oi = si[threadIdx.x + w];
+        if (oi >= 0 && (si[threadIdx.x] < 0 || o > sv[threadIdx.x] || (o == sv[threadIdx.x] && oi < si[threadIdx.x]))) {
+          sv[threadIdx.x] = o;
+          si[threadIdx.x] = oi;
+        }
+      }
+      __syncthreads();
+    }
+    pv = sv[0];
+    pi = si[0];
+    if (threadIdx.x == 0) {
+      idx[r * k + p] = (int32_t)(pi < 0 ? 0 : pi);
+      if (pi >= 0) vals[r * k + p] = row[pi]; else stf(vals, r * k + p, NAN);
+    }
+    __syncthreads();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fallback GEMM (used when cuBLASLt is missing): C[b] = op(A[b]) op(B[b]), row-major, fp32 accumulation,
+// 16x16 shared-memory tiles. Correct, not fast (a few TFLOP/s at best): it exists so the backend still works.
+// ---------------------------------------------------------------------------------------------------------------
+constexpr int MT = 16;
+template <typename T>
+__global__ void matmul_naive_kernel(const T* A, const T* B, T* C, int64_t M, int64_t N, int64_t K, bool ta, bool tb,
+                                    int64_t sa, int64_t sb, int64_t sc) {
+  __shared__ float As[MT][MT + 1];
+  __shared__ float Bs[MT][MT + 1];
+  const int64_t bz = blockIdx.z;
+  const T* a = A + bz * sa;
+  const T* b = B + bz * sb;
+  const int64_t row = (int64_t)blockIdx.y * MT + threadIdx.y, col = (int64_t)blockIdx.x * MT + threadIdx.x;
+  float acc = 0.f;
+  for (int64_t k0 = 0; k0 < K; k0 += MT) {
+    int64_t ka = k0 + threadIdx.x, kb = k0 + threadIdx.y;
+    // A is [M,K] (or [K,M] when ta), B is [K,N] (or [N,K] when tb)
+    As[threadIdx.y][threadIdx.x] = (row < M && ka < K) ? ldf(a, ta ? ka * M + row : row * K + ka) : 0.f;
+    Bs[threadIdx.y][threadIdx.x] = (kb < K && col < N) ? ldf(b, tb ? col * K + kb : kb * N + col) : 0.f;
+    __syncthreads();
+#pragma unroll
+    for (int q = 0; q < MT; ++q) acc += As[threadIdx.y][q] * Bs[q][threadIdx.x];
+    __syncthreads();
+  }
+  if (row < M && col < N) stf(C + bz * sc, row * N + col, acc);
+}
+
+// ===============================================================================================================
+// Launchers: run-time dtype dispatch.
+// ===============================================================================================================
+#define CHECK_LAUNCH() return cudaGetLastError()
+
+#define DISPATCH_T(t, T, ...)                                   \
+  switch (t) {                                                   \
+    case DT_F32: { typedef float T; __VA_ARGS__; break; }        \
+    case DT_BF16: { typedef __nv_bfloat16 T; __VA_ARGS__; break; } \
+    case DT_I32: { typedef int32_t T; __VA_ARGS__; break; }      \
+    default: return cudaErrorInvalidValue;                       \
+  }
+#define DISPATCH_FT(t, T, ...)                                   \
+  switch (t) {                                                   \
+    case DT_F32: { typedef float T; __VA_ARGS__; break; }        \
+    case DT_BF16: { typedef __nv_bfloat16 T; __VA_ARGS__; break; } \
+    default: return cudaErrorInvalidValue;                       \
+  }
+
+cudaError_t launch_fill(void* y, int ty, int64_t n, double value, cudaStream_t s) {
+  if (n <= 0) return cudaSuccess;
+  if (ty == DT_I32) fill_i32_kernel<<<grid_for(n), TPB, 0, s>>>((int32_t*)y, n, (int32_t)value);
+  else DISPATCH_FT(ty, T, fill_kernel<T><<<grid_for(n), TPB, 0, s>>>((T*)y, n, (float)value));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_unary(int op, const void* x, int tx, void* y, int ty, int64_t n, float a, float b, cudaStream_t s) {
+  if (n <= 0) return cudaSuccess;
+  if (op < 0 || op >= U_COUNT) return cudaErrorInvalidValue;
+  if (tx == DT_I32 && ty == DT_I32) {
+    unary_i32_kernel<<<grid_for(n), TPB, 0, s>>>(op, (const int32_t*)x, (int32_t*)y, n, a, b);
+  } else {
+    DISPATCH_T(tx, TX, DISPATCH_T(ty, TY, unary_kernel<TX, TY><<<grid_for(n), TPB, 0, s>>>(op, (const TX*)x, (TY*)y, n, a, b)));
+  }
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_binary(int op, const void* a, const void* b, int tin, void* y, int ty, const Geom& g, cudaStream_t s) {
+  if (g.n <= 0) return cudaSuccess;
+  if (op < 0 || op >= B_COUNT) return cudaErrorInvalidValue;
+  if (tin == DT_I32 && ty == DT_I32 && op != B_DIV && op != B_POW) {
+    binary_i32_kernel<<<grid_for(g.n), TPB, 0, s>>>(op, (const int32_t*)a, (const int32_t*)b, (int32_t*)y, g);
+  } else {
+    DISPATCH_T(tin, TI, DISPATCH_T(ty, TY, binary_kernel<TI, TY><<<grid_for(g.n), TPB, 0, s>>>(op, (const TI*)a, (const TI*)b, (TY*)y, g)));
+  }
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_select(const void* c, const void* a, const void* b, int t, void* y, const Geom& g, cudaStream_t s) {
+  if (g.n <= 0) return cudaSuccess;
+  DISPATCH_T(t, T, select_kernel<T><<<grid_for(g.n), TPB, 0, s>>>((const int32_t*)c, (const T*)a, (const T*)b, (T*)y, g));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_strided_copy(const void* x, int tx, void* y, int ty, const Geom& g, cudaStream_t s) {
+  if (g.n <= 0) return cudaSuccess;
+  DISPATCH_T(tx, TX, DISPATCH_T(ty, TY, strided_copy_kernel<TX, TY><<<grid_for(g.n), TPB, 0, s>>>((const TX*)x, (TY*)y, g)));
+  CHECK_LAUNCH();
+}
+
+static int rows_grid(int64_t rows) { return (int)(rows < 65535LL * 16 ? (rows < 1 ? 1 : rows) : 65535LL * 16); }
+
+cudaError_t launch_reduce(int op, const void* x, int tx, void* y, int ty, int64_t rows, int64_t cols, cudaStream_t s) {
+  if (rows <= 0) return cudaSuccess;
+  if (op < 0 || op >= R_COUNT) return cudaErrorInvalidValue;
+  if (tx == DT_I32 && ty == DT_I32) {
+    reduce_i32_kernel<<<rows_grid(rows), RTPB, 0, s>>>(op, (const int32_t*)x, (int32_t*)y, rows, cols);
+  } else {
+    DISPATCH_T(tx, TX, DISPATCH_T(ty, TY, reduce_kernel<TX, TY><<<rows_grid(rows), RTPB, 0, s>>>(op, (const TX*)x, (TY*)y, rows, cols)));
+  }
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_softmax(const void* x, void* y, int t, int64_t rows, int64_t cols, cudaStream_t s) {
+  if (rows <= 0) return cudaSuccess;
+  DISPATCH_FT(t, T, softmax_kernel<T><<<rows_grid(rows), RTPB, 0, s>>>((const T*)x, (T*)y, rows, cols));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_gather(const void* x, int t, const int32_t* idx, void* y, int64_t outer, int64_t axis_dim,
+                          int64_t inner, int64_t n_idx, cudaStream_t s) {
+  int64_t n = outer * n_idx * inner;
+  if (n <= 0) return cudaSuccess;
+  DISPATCH_T(t, T, gather_kernel<T><<<grid_for(n), TPB, 0, s>>>((const T*)x, idx, (T*)y, outer, axis_dim, inner, n_idx));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_segment_sum(const void* x, int tx, const int32_t* seg, void* y, int ty, int64_t rows,
+                               int64_t inner, int64_t num_segments, cudaStream_t s) {
+  cudaError_t e = cudaMemsetAsync(y, 0, (size_t)(num_segments * inner) * 4, s);
+  if (e != cudaSuccess) return e;
+  int64_t n = rows * inner;
+  if (n <= 0) return cudaSuccess;
+  if (ty == DT_I32) {
+    if (tx != DT_I32) return cudaErrorInvalidValue;
+    segment_sum_i32_kernel<<<grid_for(n), TPB, 0, s>>>((const int32_t*)x, seg, (int32_t*)y, rows, inner, num_segments);
+  } else if (ty == DT_F32) {
+    DISPATCH_T(tx, TX, segment_sum_kernel<TX><<<grid_for(n), TPB, 0, s>>>((const TX*)x, seg, (float*)y, rows, inner, num_segments));
+  } else {
+    return cudaErrorInvalidValue;  // bf16 output: the TS side accumulates in f32 and casts
+  }
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_random(void* y, int ty, int64_t n, int dist, uint64_t seed, uint64_t offset, float a, float b,
+                          cudaStream_t s) {
+  if (n <= 0) return cudaSuccess;
+  int64_t groups = (n + 3) / 4;
+  DISPATCH_FT(ty, T, random_kernel<T><<<grid_for(groups), TPB, 0, s>>>((T*)y, n, dist, seed, offset, a, b));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_multinomial(const void* logits, int t, int32_t* out, int64_t batch, int64_t classes,
+                               int64_t samples, uint64_t seed, bool normalized, cudaStream_t s) {
+  if (batch <= 0 || samples <= 0) return cudaSuccess;
+  if (batch > 2147483647LL) return cudaErrorInvalidValue;
+  DISPATCH_FT(t, T, multinomial_kernel<T><<<(unsigned)batch, RTPB, 0, s>>>((const T*)logits, out, classes, samples, seed, normalized));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_topk(const void* x, int t, void* vals, int32_t* idx, int64_t rows, int64_t cols, int64_t k,
+                        cudaStream_t s) {
+  if (rows <= 0 || k <= 0) return cudaSuccess;
+  if (rows > 2147483647LL) return cudaErrorInvalidValue;
+  DISPATCH_T(t, T, topk_kernel<T><<<(unsigned)rows, RTPB, 0, s>>>((const T*)x, (T*)vals, idx, cols, k));
+  CHECK_LAUNCH();
+}
+
+cudaError_t launch_matmul_naive(const void* a, const void* b, void* c, int t, int64_t batch, int64_t m, int64_t n,
+                                int64_t k, bool ta, bool tb, int64_t sa, int64_t sb, int64_t sc, cudaStream_t s) {
+  if (batch <= 0 || m <= 0 || n <= 0) return cudaSuccess;
+  dim3 grid((unsigned)((n + MT - 1) / MT), (unsigned)((m + MT - 1) / MT), (unsigned)batch);
+  dim3 block(MT, MT);
+  DISPATCH_FT(t, T, matmul_naive_kernel<T><<<grid, block, 0, s>>>((const T*)a, (const T*)b, (T*)c, m, n, k, ta, tb, sa, sb, sc));
+  CHECK_LAUNCH();
+}
+
+}  // namespace softcot
