@@ -1,0 +1,165 @@
+// Evaluation over the six inference settings (method.md §5): hard/soft/fuzzy CoT, each greedy or sampled;
+// answers always greedy. Problems go through the KV-cached rollout engine in batches; answers are graded by
+// the shared grader. Reports greedy pass@1, sample pass@1, pass@k (unbiased), CoT length, stop reasons and
+// next-token entropy by CoT position.
+import type { CausalLM, Tokenizer } from '@softcot/model';
+import { COT_MODES, cotLabel, noiseSigma, resolveCot, type CotMode, type MixtureFilter } from '@softcot/mixer';
+import { rollout } from '@softcot/rollout';
+import { gradeCompletion } from '@softcot/rewards';
+import type { Example, PromptFormat } from '@softcot/data';
+import { meanPassAtK } from './passk';
+
+export interface InferenceSetting {
+  mode: CotMode;
+  greedy: boolean;
+}
+
+export const SIX_SETTINGS: readonly InferenceSetting[] = COT_MODES.flatMap((mode) => [
+  { mode, greedy: true },
+  { mode, greedy: false },
+]);
+
+/** Parse "hard-greedy,soft-sample,..." (or "all"). */
+export function parseSettings(spec: string): InferenceSetting[] {
+  if (spec.trim() === 'all') return [...SIX_SETTINGS];
+  return spec.split(',').map((s) => {
+    const m = /^(hard|soft|fuzzy)[-_ ](greedy|sample)$/.exec(s.trim());
+    if (!m) throw new Error(`invalid inference setting "${s}" (use e.g. hard-greedy, soft-sample, fuzzy-greedy, or all)`);
+    return { mode: m[1] as CotMode, greedy: m[2] === 'greedy' };
+  });
+}
+
+export interface EvalOptions {
+  format: PromptFormat;
+  settings?: readonly InferenceSetting[];
+  /** Samples per problem for sampled settings (greedy settings use one). */
+  samples?: number;
+  ks?: readonly number[];
+  maxCotTokens?: number;
+  maxAnswerTokens?: number;
+  /** Noise scale γ (σ = γ·RMS(E)); or give sigma directly, e.g. the base model's σ used in training. */
+  noiseGamma?: number;
+  sigma?: number;
+  temperatures?: Partial<Record<CotMode, number>>;
+  filter?: MixtureFilter;
+  /** Rows per rollout call. */
+  batchSize?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number, setting: string) => void;
+}
+
+export interface SampleResult {
+  completion: string;
+  cotText: string;
+  extracted: string | null;
+  correct: boolean;
+  cotLength: number;
+  cotStop: string;
+}
+
+export interface ProblemResult {
+  id: string;
+  question: string;
+  reference: string;
+  setting: string;
+  samples: SampleResult[];
+  correct: number;
+}
+
+export interface SettingSummary {
+  setting: string;
+  mode: CotMode;
+  greedy: boolean;
+  problems: number;
+  samplesPerProblem: number;
+  /** Mean fraction correct over samples: greedy pass@1 for greedy settings, sample pass@1 otherwise. */
+  pass1: number;
+  passAtK: Record<number, number>;
+  meanCotLength: number;
+  stopReasons: Record<string, number>;
+  /** Mean next-token entropy (nats, τ = 1) at each CoT position, over samples that reached it. */
+  entropyByPosition: number[];
+}
+
+export interface EvalResult {
+  summaries: SettingSummary[];
+  problems: ProblemResult[];
+}
+
+export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: Example[], o: EvalOptions): Promise<EvalResult> {
+  if (examples.length === 0) throw new Error('evaluate: no examples');
+  const settings = o.settings ?? SIX_SETTINGS;
+  const n = o.samples ?? 8;
+  const ks = (o.ks ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= n);
+  const sigma = o.sigma ?? noiseSigma(model.embeddingMatrix, o.noiseGamma ?? 0.33);
+  const batch = o.batchSize ?? 32;
+  const summaries: SettingSummary[] = [];
+  const problems: ProblemResult[] = [];
+  const total = settings.reduce((a, s) => a + examples.length * (s.greedy ? 1 : n), 0);
+  let done = 0;
+  for (const setting of settings) {
+    const label = cotLabel(setting);
+    const per = setting.greedy ? 1 : n;
+    const cot = resolveCot({ mode: setting.mode, greedy: setting.greedy, temperature: o.temperatures?.[setting.mode], filter: setting.mode === 'hard' ? undefined : o.filter });
+    const rows = examples.flatMap((e, i) => new Array<number>(per).fill(i));
+    const results: SampleResult[][] = examples.map(() => []);
+    const entropySum: number[] = [];
+    const entropyCount: number[] = [];
+    const stopReasons: Record<string, number> = {};
+    for (let start = 0; start < rows.length; start += batch) {
+      const part = rows.slice(start, start + batch);
+      const trajs = rollout(model, tokenizer, part.map((i) => examples[i]!.question), {
+        cot,
+        format: o.format,
+        maxCotTokens: o.maxCotTokens ?? 512,
+        maxAnswerTokens: o.maxAnswerTokens ?? 32,
+        answer: { greedy: true },
+        sigma,
+        seed: `${o.seed ?? 0}:eval:${label}:${start}`,
+      });
+      trajs.forEach((t, j) => {
+        const ex = examples[part[j]!]!;
+        const g = gradeCompletion(t.completion, ex.answer);
+        results[part[j]!]!.push({ completion: t.completion, cotText: t.cotText, extracted: g.extracted, correct: g.correct, cotLength: t.cotTokens.length, cotStop: t.cotStop });
+        stopReasons[t.cotStop] = (stopReasons[t.cotStop] ?? 0) + 1;
+        t.entropies.forEach((h, p) => {
+          entropySum[p] = (entropySum[p] ?? 0) + h;
+          entropyCount[p] = (entropyCount[p] ?? 0) + 1;
+        });
+      });
+      done += part.length;
+      o.onProgress?.(done, total, label);
+    }
+    const counts = results.map((r) => ({ n: r.length, c: r.filter((s) => s.correct).length }));
+    examples.forEach((e, i) => problems.push({ id: e.id, question: e.question, reference: e.answer, setting: label, samples: results[i]!, correct: counts[i]!.c }));
+    const all = results.flat();
+    summaries.push({
+      setting: label,
+      mode: setting.mode,
+      greedy: setting.greedy,
+      problems: examples.length,
+      samplesPerProblem: per,
+      pass1: counts.reduce((a, x) => a + x.c / x.n, 0) / counts.length,
+      passAtK: setting.greedy ? { 1: counts.reduce((a, x) => a + x.c, 0) / counts.length } : meanPassAtK(counts, ks),
+      meanCotLength: all.reduce((a, s) => a + s.cotLength, 0) / all.length,
+      stopReasons,
+      entropyByPosition: entropySum.map((s, p) => s / entropyCount[p]!),
+    });
+  }
+  return { summaries, problems };
+}
+
+/** A markdown table of the summaries: one row per setting. */
+export function summaryTable(summaries: SettingSummary[], ks: readonly number[] = [1, 2, 4, 8, 16, 32]): string {
+  const shownKs = ks.filter((k) => summaries.some((s) => s.passAtK[k] !== undefined && !s.greedy));
+  const head = `| setting | pass@1 | ${shownKs.map((k) => `pass@${k}`).join(' | ')} | CoT length | stops |`;
+  const sep = `|---|---|${shownKs.map(() => '---|').join('')}---|---|`;
+  const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
+  const lines = summaries.map(
+    (s) =>
+      `| ${s.setting} | ${pct(s.pass1)} | ${shownKs.map((k) => (s.greedy ? '' : pct(s.passAtK[k]))).join(' | ')} | ${s.meanCotLength.toFixed(1)} | ${Object.entries(s.stopReasons)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+  );
+  return [head, sep, ...lines].join('\n');
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { paperPrompt, type Example } from '@softcot/data';
+import { RLOOTrainer, latestCheckpoint, readMetrics, type RLOOConfig, type StepMetrics } from '@softcot/trainer';
+import { tinyModel, tinyTokenizer } from './helpers';
+
+tf.setBackend('cpu');
+
+const dataset: Example[] = ['1+2', '3+4', '5-2', '2*3', '9-1'].map((q, i) => ({ id: `q${i}`, question: q, answer: String(eval(q)), row: {} }));
+
+function config(outputDir: string | undefined, overrides: Partial<RLOOConfig> = {}): RLOOConfig {
+  const tokenizer = tinyTokenizer();
+  return {
+    model: tinyModel(tokenizer.vocabSize, 4),
+    tokenizer,
+    format: paperPrompt({ instruction: '' }),
+    cot: { mode: 'soft', maxTokens: 5 },
+    reward: ({ completion }) => (completion.match(/1/g) ?? []).length, // dense, so advantages are non-zero
+    promptsPerStep: 2,
+    samplesPerPrompt: 3,
+    microBatch: 4,
+    maxAnswerTokens: 3,
+    steps: 4,
+    lr: 1e-3,
+    warmupSteps: 1,
+    outputDir,
+    saveEvery: 2,
+    seed: 7,
+    progress: false,
+    ...overrides,
+  };
+}
+
+/** Metrics without wall-clock fields. */
+const stable = (m: StepMetrics[]) => m.map(({ tokensPerSecond, stepSeconds, rolloutSeconds, rewardSeconds, ...rest }) => rest);
+
+describe('RLOOTrainer', () => {
+  it('resuming from a checkpoint continues exactly like an uninterrupted run', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-resume-'));
+    const straight = new RLOOTrainer(config(path.join(root, 'a')));
+    const full = await straight.train(dataset);
+    expect(full.metrics.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    expect(full.metrics.some((m) => m.gradNorm > 0)).toBe(true);
+
+    // Interrupted after step 2 (as Ctrl-C does), then a fresh process resumes from the checkpoint.
+    const first = new RLOOTrainer(config(path.join(root, 'b'), { onStep: (m) => m.step === 2 && first.requestStop() }));
+    const part = await first.train(dataset);
+    expect(part.interrupted).toBe(true);
+    expect(part.step).toBe(2);
+    expect(latestCheckpoint(path.join(root, 'b'))).toMatch(/step-000002$/);
+    const resumed = new RLOOTrainer(config(path.join(root, 'b')));
+    const rest = await resumed.train(dataset);
+    expect(rest.metrics.map((m) => m.step)).toEqual([3, 4]);
+
+    expect(stable(readMetrics(path.join(root, 'b', 'metrics.jsonl')))).toEqual(stable(full.metrics));
+    // The final weights agree too.
+    const w = (t: RLOOTrainer) => Array.from(t.config.model.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync());
+    expect(w(resumed)).toEqual(w(straight));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a checkpoint folder is a loadable Hugging Face model folder with optimizer and trainer state', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-ckpt-'));
+    const t = new RLOOTrainer(config(root, { steps: 2 }));
+    await t.train(dataset);
+    const dir = latestCheckpoint(root)!;
+    for (const f of ['config.json', 'model.safetensors', 'optimizer.safetensors', 'trainer_state.json', 'tokenizer.json'])
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'trainer_state.json'), 'utf8')).step).toBe(2);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('detects a non-finite loss, skips the update and reports it', async () => {
+    const t = new RLOOTrainer(config(undefined, { steps: 1, reward: () => 1e38, algorithm: 'reinforce' }));
+    const before = Array.from(t.config.model.params.get('model.norm.weight')!.dataSync());
+    const r = await t.train(dataset);
+    expect(r.metrics[0]!.skipped).toMatch(/non-finite/);
+    expect(Array.from(t.config.model.params.get('model.norm.weight')!.dataSync())).toEqual(before);
+  });
+
+  it('rejects bad configuration and bad reward values with clear errors', async () => {
+    expect(() => new RLOOTrainer(config(undefined, { lr: -1 }))).toThrow(/lr must be a positive number/);
+    expect(() => new RLOOTrainer(config(undefined, { reward: 'accuracy' as never }))).toThrow(/reward must be/);
+    expect(() => new RLOOTrainer(config(undefined, { cot: { mode: 'warm' as never } }))).toThrow(/cot.mode/);
+    const t = new RLOOTrainer(config(undefined, { steps: 1, reward: () => NaN }));
+    await expect(t.train(dataset)).rejects.toThrow(/finite number or null/);
+  });
+
+  it('null rewards are left out of the baseline; likelihood rewards run without answer sampling', async () => {
+    const nulls = new RLOOTrainer(config(undefined, { steps: 1, reward: ({ completion }) => (completion.length % 2 ? null : 1) }));
+    const m = (await nulls.train(dataset)).metrics[0]!;
+    expect(m.rewardNull).toBeGreaterThan(0);
+    for (const reward of ['logprob', 'avglogprob', 'prob', 'avgprob', 'jepo'] as const) {
+      const t = new RLOOTrainer(config(undefined, { steps: 1, reward }));
+      const r = (await t.train(dataset)).metrics[0]!;
+      expect(Number.isFinite(r.rewardMean), reward).toBe(true);
+      expect(r.gradNorm, reward).toBeGreaterThan(0);
+      if (reward === 'logprob' || reward === 'avglogprob' || reward === 'jepo') expect(r.rewardMean).toBeLessThan(0);
+    }
+  });
+
+  it('PPO clipping and the KL penalty run and change the update', async () => {
+    const reward = ({ completion }: { completion: string }) => completion.length;
+    const plain = new RLOOTrainer(config(undefined, { steps: 1, reward }));
+    const ppo = new RLOOTrainer(config(undefined, { steps: 1, reward, ppo: { clip: 0.2, epochs: 2 }, kl: { beta: 0.5 } }));
+    const a = (await plain.train(dataset)).metrics[0]!;
+    const b = (await ppo.train(dataset)).metrics[0]!;
+    expect(a.rewardMean).toBe(b.rewardMean); // same rollouts
+    expect(a.gradNorm).toBeGreaterThan(0);
+    const w = (t: RLOOTrainer) => Array.from(t.config.model.params.get('model.norm.weight')!.dataSync());
+    expect(w(plain)).not.toEqual(w(ppo));
+  });
+});
