@@ -31,9 +31,16 @@ const plainProduct = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSa
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/**
+ * Below this many output rows the product is too small to repay a copy of the transposed operand (a decode
+ * step of a 0.5B model would copy every weight matrix to multiply it by one row).
+ */
+const MIN_ROWS_FOR_EXPLICIT = 16;
+
 /** op(a)·op(b) for operands of equal rank and batch shape (what the model uses). */
 export function matMul<T extends tf.Tensor>(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): T {
   const sameBatch = a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i]);
-  if (!explicitTranspose || !sameBatch) return tf.matMul(a, b, transposeA, transposeB) as T;
+  const rows = a.shape[transposeA ? a.rank - 1 : a.rank - 2]!;
+  if (!explicitTranspose || !sameBatch || rows < MIN_ROWS_FOR_EXPLICIT) return tf.matMul(a, b, transposeA, transposeB) as T;
   return tf.tidy(() => plainProduct(transposeA ? swapLastTwo(a) : a, transposeB ? swapLastTwo(b) : b)) as T;
 }

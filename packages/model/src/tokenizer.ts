@@ -37,6 +37,17 @@ export interface Tokenizer {
   idToToken(id: number): string | undefined;
   applyChatTemplate(messages: ChatMessage[], opts?: ChatTemplateOptions): string;
   readonly hasChatTemplate: boolean;
+  /** Write tokenizer.json and tokenizer_config.json into a model folder (checkpoints carry their tokenizer). */
+  save(dir: string): void;
+}
+
+/** Write a JSON file atomically (temp file + rename). */
+function writeJsonAtomic(dir: string, name: string, obj: unknown): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(obj, null, 2) + '\n');
+  fs.renameSync(tmp, file);
 }
 
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -178,6 +189,8 @@ export class HFTokenizer implements Tokenizer {
   private readonly tk: HFLibTokenizer;
   private readonly templates: ChatTemplates;
   private readonly cleanUpSpaces: boolean;
+  /** The parsed files, kept so that save() writes them back unchanged. */
+  private readonly source: { tokenizer: unknown; config: Record<string, unknown> };
 
   private constructor(tokenizerJson: unknown, config: unknown, src: HFTokenizerSources) {
     const tfile = src.tokenizerFile ?? TOKENIZER_FILE;
@@ -196,6 +209,7 @@ export class HFTokenizer implements Tokenizer {
     }
     const cfg: Record<string, unknown> = config === undefined || config === null ? {} : (config as Record<string, unknown>);
     if (!isObject(cfg)) throw new TokenizerError('tokenizer_config.json must be a JSON object', { file: cfile });
+    this.source = { tokenizer: tokenizerJson, config: src.chatTemplate !== undefined ? { ...cfg, chat_template: src.chatTemplate } : cfg };
 
     // generation_config.json is checked before the (slow) library tokenizer is built.
     const generationEosIds: number[] = [];
@@ -308,6 +322,11 @@ export class HFTokenizer implements Tokenizer {
       generationConfig: gc,
       chatTemplate,
     });
+  }
+
+  save(dir: string): void {
+    writeJsonAtomic(dir, TOKENIZER_FILE, this.source.tokenizer);
+    writeJsonAtomic(dir, TOKENIZER_CONFIG_FILE, this.source.config);
   }
 
   encode(text: string, opts: { addSpecialTokens?: boolean } = {}): number[] {
@@ -511,15 +530,8 @@ export class CharTokenizer implements Tokenizer {
 
   /** Write tokenizer.json and tokenizer_config.json into `dir` (created if needed). */
   save(dir: string): void {
-    fs.mkdirSync(dir, { recursive: true });
-    const write = (name: string, obj: unknown) => {
-      const file = path.join(dir, name);
-      const tmp = `${file}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, JSON.stringify(obj, null, 2) + '\n');
-      fs.renameSync(tmp, file);
-    };
-    write(TOKENIZER_FILE, this.toTokenizerJson());
-    write(TOKENIZER_CONFIG_FILE, this.toTokenizerConfig());
+    writeJsonAtomic(dir, TOKENIZER_FILE, this.toTokenizerJson());
+    writeJsonAtomic(dir, TOKENIZER_CONFIG_FILE, this.toTokenizerConfig());
   }
 }
 

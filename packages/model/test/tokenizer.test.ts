@@ -293,3 +293,18 @@ describe('CharTokenizer', () => {
     expect(loaded.applyChatTemplate(msgs, { addGenerationPrompt: true })).toBe(tok.applyChatTemplate(msgs, { addGenerationPrompt: true }));
   });
 });
+
+describe.skipIf(!haveQwen)('HFTokenizer.save', () => {
+  it('writes a folder that loads to the same tokenizer (ids, specials, chat template)', () => {
+    const tok = HFTokenizer.fromDir(qwen25Dir);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-hfsave-'));
+    tok.save(dir);
+    const again = loadTokenizer(dir);
+    const text = 'Hello world: \\boxed{\\frac{1}{2}} 12345 ünïcödé';
+    expect(again.encode(text)).toEqual(tok.encode(text));
+    expect(again.stopTokenIds).toEqual(tok.stopTokenIds);
+    const messages = [{ role: 'user', content: 'hi' }];
+    expect(again.applyChatTemplate(messages, { addGenerationPrompt: true })).toBe(tok.applyChatTemplate(messages, { addGenerationPrompt: true }));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

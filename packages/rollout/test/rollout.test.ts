@@ -33,7 +33,10 @@ function pieceTokenizer(pieces: string[]): Tokenizer {
     applyChatTemplate() {
       throw new Error('no chat template');
     },
-  } as Tokenizer;
+    save() {
+      throw new Error('pieceTokenizer is not saved');
+    },
+  } satisfies Tokenizer;
 }
 
 const PIECES = ['x', 'The fin', 'al ans', 'wer is', ': ', '\\boxed{', 'The final answer is: \\boxed{', '4', '2', '7', '}', 'User', 'Assistant', 'q', ' ', ':', '?'];

@@ -28,8 +28,7 @@ export function saveTrainingCheckpoint(
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
   saveModel(s.model, tmp, { dtype: 'float32' });
-  const saver = s.tokenizer as Tokenizer & { save?: (dir: string) => void };
-  if (typeof saver.save === 'function') saver.save(tmp);
+  s.tokenizer.save(tmp);
   const { step, m, v } = s.optimizer.state();
   writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
     ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
