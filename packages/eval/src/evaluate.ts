@@ -151,7 +151,7 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
 
 /** A markdown table of the summaries: one row per setting. */
 export function summaryTable(summaries: SettingSummary[], ks: readonly number[] = [1, 2, 4, 8, 16, 32]): string {
-  const shownKs = ks.filter((k) => summaries.some((s) => s.passAtK[k] !== undefined && !s.greedy));
+  const shownKs = ks.filter((k) => k > 1 && summaries.some((s) => s.passAtK[k] !== undefined && !s.greedy));
   const head = `| setting | pass@1 | ${shownKs.map((k) => `pass@${k}`).join(' | ')} | CoT length | stops |`;
   const sep = `|---|---|${shownKs.map(() => '---|').join('')}---|---|`;
   const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));

@@ -1,0 +1,6 @@
+export * from './passk';
+export * from './plot';
+export * from './evaluate';
+export * from './report';
+export * from './compare';
+export * from './ood';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EvalResult, SettingSummary } from '../src/evaluate';
+import { compareGrid, compareMarkdown, writeCompareReport } from '../src/compare';
+
+function summary(setting: string, greedy: boolean, pass1: number, passAtK: Record<number, number>): SettingSummary {
+  const [mode] = setting.split(' ') as ['hard' | 'soft' | 'fuzzy'];
+  return { setting, mode, greedy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
+}
+
+const result: EvalResult = {
+  summaries: [summary('hard greedy', true, 0.5, { 1: 0.5 }), summary('soft sample', false, 0.25, { 1: 0.25, 2: 0.4, 4: 0.5 })],
+  problems: [
+    { id: 'p1', question: 'q1', reference: '3', setting: 'hard greedy', correct: 1, samples: [{ completion: 'c', cotText: 'z', extracted: '3', correct: true, cotLength: 5, cotStop: 'stop' }] },
+  ],
+};
+
+describe('compare grid', () => {
+  it('rows = models, columns = settings, pass@1 and pass@k for the largest k', () => {
+    const grid = compareGrid([
+      { name: 'hard', summaries: result.summaries },
+      { name: 'soft', summaries: [summary('soft sample', false, 0.75, { 1: 0.75, 2: 0.8, 4: 1 })] },
+    ]);
+    expect(grid.models).toEqual(['hard', 'soft']);
+    expect(grid.settings).toEqual(['hard greedy', 'soft sample']);
+    expect(grid.cells.hard!['soft sample']).toEqual({ pass1: 0.25, passAtK: 0.5, k: 4 });
+    expect(grid.cells.soft!['hard greedy']).toBeUndefined();
+    const md = compareMarkdown(grid);
+    expect(md).toContain('| hard | 50.0 | 25.0 |');
+    expect(md).toContain('| soft | – | 75.0 |');
+    expect(md).toContain('| soft | – | 100.0 |');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-'));
+    const files = writeCompareReport(dir, grid);
+    expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).cells.soft['soft sample'].k).toBe(4);
+    expect(fs.readFileSync(files.svg, 'utf8')).toContain('<rect');
+    expect(files.passkSvg && fs.existsSync(files.passkSvg)).toBe(true);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('rejects a model name given twice', () => {
+    expect(() => compareGrid([{ name: 'a', summaries: [] }, { name: 'a', summaries: [] }])).toThrow('given twice');
+  });
+});

@@ -1,0 +1,67 @@
+// softcot compare: the training-mode × inference-mode grid over several checkpoints.
+import * as path from 'node:path';
+import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
+import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
+import { EVAL_HELP, EVAL_OPTIONS, evalFlags, runEvaluation } from './eval';
+import { loadExamples, loadModelDir, promptFormatFor } from './shared';
+
+const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
+
+Evaluate several checkpoints (e.g. base, hard-, soft- and fuzzy-trained) under the chosen inference settings
+and write the training × inference grid: grid.md, grid.json, grid.svg (pass@1) and grid-passk.svg, plus one
+eval report per model under <out>/<name>/.
+
+Options:
+  --models LIST        comma list of name=DIR (a bare DIR is named after its folder)
+${EVAL_HELP}
+  -h, --help           show this help`;
+
+export function parseModelList(spec: string): { name: string; dir: string }[] {
+  const items = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError('flag --models needs name=DIR,name=DIR,...');
+  return items.map((it) => {
+    const eq = it.indexOf('=');
+    const name = eq > 0 ? it.slice(0, eq) : path.basename(path.resolve(it));
+    const dir = eq > 0 ? it.slice(eq + 1) : it;
+    if (!dir) throw new UsageError(`flag --models: "${it}" has no folder`);
+    return { name, dir };
+  });
+}
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)',
+  usage,
+  async run(argv, io) {
+    const v = parseFlags(argv, { models: { type: 'string' }, ...EVAL_OPTIONS });
+    if (!v) return (io.stdout(usage), 0);
+    const models = parseModelList(requireString(v, 'models'));
+    const names = new Set<string>();
+    for (const m of models) {
+      if (names.has(m.name)) throw new UsageError(`flag --models: name "${m.name}" is used twice`);
+      names.add(m.name);
+    }
+    const dataFile = requireString(v, 'data');
+    const flags = evalFlags(v);
+    const out = optString(v, 'out') ?? path.join('runs', 'compare');
+    const examples = await loadExamples(dataFile, v);
+    const backend = await selectBackend(v);
+    const runs: { name: string; summaries: SettingSummary[] }[] = [];
+    for (const m of models) {
+      const { model, tokenizer } = loadModelDir(m.dir);
+      try {
+        const format = promptFormatFor(v, tokenizer!);
+        const result = await runEvaluation(model, tokenizer!, examples, format, flags, io, m.name);
+        writeEvalReport(path.join(out, m.name), result, { model: m.dir, data: dataFile, problems: examples.length, prompt: format.name, samples: flags.samples, seed: flags.seed, backend }, { ks: flags.ks });
+        runs.push({ name: m.name, summaries: result.summaries });
+      } finally {
+        model.dispose();
+      }
+    }
+    const grid = compareGrid(runs);
+    const files = writeCompareReport(out, grid, { data: dataFile, problems: examples.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });
+    io.stdout(compareMarkdown(grid));
+    io.stdout(`wrote ${files.markdown}, ${files.json}, ${files.svg}${files.passkSvg ? `, ${files.passkSvg}` : ''}`);
+    return 0;
+  },
+};

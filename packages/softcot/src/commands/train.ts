@@ -1,0 +1,132 @@
+// softcot train: RLOO (or GRPO / REINFORCE) post-training with hard, soft or fuzzy CoT.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
+import { lineChart, writeSvg } from '@softcot/eval';
+import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, type Command, type CommandIO } from '../args';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+
+const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
+const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
+const MODES = ['hard', 'soft', 'fuzzy'] as const;
+
+const usage = `Usage: softcot train --model DIR --data FILE --out DIR [options]
+
+RL post-training with a continuous (soft/fuzzy) or discrete (hard) chain of thought. Checkpoints
+(out/checkpoints/step-N, Hugging Face folders) and metrics (out/metrics.jsonl) go to --out; a run
+in an existing --out resumes from its latest checkpoint. At the end out/reward-curve.svg is drawn.
+
+Options:
+  --model DIR          base model folder (config.json, model.safetensors, tokenizer.json)
+${DATA_HELP}
+  --out DIR            output folder
+  --mode M             hard | soft | fuzzy (default soft)
+  --reward R           verifier | logprob | avglogprob | prob | avgprob | jepo (default verifier)
+  --algorithm A        rloo | grpo | reinforce (default rloo)
+  --steps N            optimizer steps (default 100; paper 4000)
+  --lr X               peak learning rate (default 8e-6, the paper's Qwen-2.5-3B value)
+  --warmup N           warm-up steps of the cosine schedule (default 20)
+  --prompts-per-step B prompts per step (default 2, as in the paper)
+  --samples G          samples per prompt (default 32, as in the paper)
+  --micro-batch M      rows per gradient pass (default 8)
+  --max-cot L          maximum CoT length (default 128; paper: 128 GSM8K, 512 MATH)
+  --max-answer N       maximum answer tokens (default 32)
+  --gamma X            noise scale γ, σ = γ·RMS(E) (default 0.33)
+  --temperature X      CoT temperature τ (default: hard 1, soft 0.5, fuzzy 1e-4)
+  --kl-beta X          KL penalty to the frozen initial model (default off)
+  --ppo-clip X         PPO-style ratio clipping ε in (0, 1) (default off)
+  --max-grad-norm X    clip the global gradient norm (default: the trainer's)
+  --save-every N       checkpoint every N steps (default 50, and always at the end)
+  --seed N             seed (default 0)
+${BACKEND_HELP}
+  -h, --help           show this help`;
+
+export function renderRewardCurve(outDir: string, io?: CommandIO): string | null {
+  const file = path.join(outDir, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return null;
+  const metrics = readMetrics(file);
+  if (metrics.length === 0) return null;
+  const svgFile = path.join(outDir, 'reward-curve.svg');
+  writeSvg(
+    svgFile,
+    lineChart({
+      title: 'mean reward per step',
+      xLabel: 'step',
+      yLabel: 'reward',
+      series: [{ name: 'reward mean', points: metrics.map((m) => [m.step, m.rewardMean] as const) }],
+    }),
+  );
+  io?.stdout(`wrote ${svgFile}`);
+  return svgFile;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'RLOO post-training with hard, soft or fuzzy chain of thought',
+  usage,
+  async run(argv, io) {
+    const v = parseFlags(argv, {
+      model: { type: 'string' }, ...DATA_OPTIONS, out: { type: 'string' }, mode: { type: 'string' }, reward: { type: 'string' },
+      algorithm: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' },
+      'prompts-per-step': { type: 'string' }, samples: { type: 'string' }, 'micro-batch': { type: 'string' }, 'max-cot': { type: 'string' },
+      'max-answer': { type: 'string' }, gamma: { type: 'string' }, temperature: { type: 'string' }, 'kl-beta': { type: 'string' },
+      'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION,
+    });
+    if (!v) return (io.stdout(usage), 0);
+    const modelDir = requireString(v, 'model');
+    const dataFile = requireString(v, 'data');
+    const out = requireString(v, 'out');
+    const mode = optChoice(v, 'mode', MODES, 'soft');
+    const reward = optChoice(v, 'reward', REWARDS, 'verifier');
+    const algorithm = optChoice(v, 'algorithm', ALGOS, 'rloo');
+    const steps = optInt(v, 'steps', { min: 1 }) ?? 100;
+    const lr = optFloat(v, 'lr', { positive: true }) ?? 8e-6;
+    const warmup = optInt(v, 'warmup') ?? 20;
+    const B = optInt(v, 'prompts-per-step', { min: 1 }) ?? 2;
+    const G = optInt(v, 'samples', { min: 1 }) ?? 32;
+    const micro = optInt(v, 'micro-batch', { min: 1 }) ?? 8;
+    const maxCot = optInt(v, 'max-cot', { min: 1 }) ?? 128;
+    const maxAnswer = optInt(v, 'max-answer', { min: 1 }) ?? 32;
+    const gamma = optFloat(v, 'gamma', { min: 0 });
+    const temperature = optFloat(v, 'temperature', { positive: true });
+    const klBeta = optFloat(v, 'kl-beta', { min: 0 });
+    const ppoClip = optFloat(v, 'ppo-clip', { positive: true });
+    const maxGradNorm = optFloat(v, 'max-grad-norm', { positive: true });
+    const saveEvery = optInt(v, 'save-every', { min: 1 });
+    const seed = optInt(v, 'seed') ?? 0;
+    const examples = await loadExamples(dataFile, v);
+    const backend = await selectBackend(v);
+    const { model, tokenizer } = loadModelDir(modelDir);
+    try {
+      const format = promptFormatFor(v, tokenizer!);
+      io.stderr(`train: ${examples.length} problems, mode ${mode}, reward ${reward}, ${algorithm}, ${steps} steps × ${B} prompts × ${G} samples, backend ${backend}`);
+      const trainer = new RLOOTrainer({
+        model,
+        tokenizer: tokenizer!,
+        cot: { mode, maxTokens: maxCot, ...(gamma !== undefined ? { noiseGamma: gamma } : {}), ...(temperature !== undefined ? { temperature } : {}) },
+        reward: reward as 'verifier' | LikelihoodReward,
+        format,
+        algorithm,
+        promptsPerStep: B,
+        samplesPerPrompt: G,
+        microBatch: micro,
+        maxAnswerTokens: maxAnswer,
+        steps,
+        lr,
+        warmupSteps: warmup,
+        ...(maxGradNorm !== undefined ? { maxGradNorm } : {}),
+        ...(klBeta !== undefined && klBeta > 0 ? { kl: { beta: klBeta } } : {}),
+        ...(ppoClip !== undefined ? { ppo: { clip: ppoClip } } : {}),
+        outputDir: out,
+        ...(saveEvery !== undefined ? { saveEvery } : {}),
+        seed,
+      });
+      const res = await trainer.train(examples);
+      io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
+      renderRewardCurve(out, io);
+      return res.interrupted ? 130 : 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};
