@@ -1,14 +1,14 @@
 // Seeded host-side randomness: one seed fixes sampling, noise and data order on the CPU.
 import seedrandom from 'seedrandom';
 
-export interface Rng {
+export interface SamplingRng {
   /** Uniform in [0, 1). */
   uniform(): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
 }
 
-export function makeRng(seed: string | number): Rng {
+export function makeSamplingRng(seed: string | number): SamplingRng {
   const prng = seedrandom(String(seed));
   let spare: number | null = null;
   return {
@@ -30,7 +30,7 @@ export function makeRng(seed: string | number): Rng {
 }
 
 /** Sample an index from softmax(logits[row] / temperature); argmax when temperature is 0. */
-export function sampleFromLogits(logits: Float32Array, vocab: number, row: number, temperature: number, rng: Rng): number {
+export function sampleFromLogits(logits: Float32Array, vocab: number, row: number, temperature: number, rng: SamplingRng): number {
   const off = row * vocab;
   let best = 0;
   for (let v = 1; v < vocab; v++) if (logits[off + v]! > logits[off + best]!) best = v;

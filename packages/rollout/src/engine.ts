@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KVCache, argmax, type CausalLM, type Tokenizer } from '@softcot/model';
 import {
   entropyOfLogits,
-  makeRng,
+  makeSamplingRng,
   mixEmbeddings,
   mixtureProbs,
   resolveCot,
@@ -78,7 +78,7 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   const soft = cot.mode !== 'hard';
   const sigma = soft && !cot.greedy ? settings.sigma : 0;
   if (sigma === undefined || !(sigma >= 0)) throw new Error('rollout: sampled soft/fuzzy rollouts need settings.sigma (γ·RMS(E))');
-  const rng = makeRng(settings.seed);
+  const rng = makeSamplingRng(settings.seed);
   const { format } = settings;
   const stopIds = new Set(tokenizer.stopTokenIds);
   const pad = tokenizer.padTokenId ?? 0;

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
-import { noiseSigma, resolveCot, makeRng, type CotSettings, type ResolvedCot } from '@softcot/mixer';
+import { noiseSigma, resolveCot, type CotSettings, type ResolvedCot } from '@softcot/mixer';
 import { rollout, type Trajectory } from '@softcot/rollout';
-import { paperPrompt, type Example, type PromptFormat } from '@softcot/data';
+import { paperPrompt, shuffle, type Example, type PromptFormat } from '@softcot/data';
 import { verifierReward, type RewardFunction } from '@softcot/rewards';
 import { computeAdvantages, mean, std, type Algorithm, ALGORITHMS } from './advantages';
 import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
@@ -394,17 +394,12 @@ function validateConfig(c: RLOOConfig): void {
 
 const permutationCache = new Map<string, number[]>();
 
-/** A seeded Fisher–Yates permutation of 0..n-1 for one epoch. */
+/** A seeded permutation of 0..n-1 for one epoch (cached: every step of an epoch asks for it). */
 export function epochPermutation(n: number, seed: number, epoch: number): number[] {
   const key = `${n}:${seed}:${epoch}`;
   let perm = permutationCache.get(key);
   if (!perm) {
-    const rng = makeRng(`${seed}:data:${epoch}`);
-    perm = range(0, n);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng.uniform() * (i + 1));
-      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-    }
+    perm = shuffle(range(0, n), `${seed}:data:${epoch}`);
     if (permutationCache.size > 64) permutationCache.clear();
     permutationCache.set(key, perm);
   }
