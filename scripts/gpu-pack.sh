@@ -33,7 +33,7 @@ cp -f "$ADDON" "$OUT/softcot_cuda.node"
 ESBUILD="$ROOT/node_modules/.bin/esbuild"
 [[ -x "$ESBUILD" ]] || { echo "gpu-pack: esbuild not found at $ESBUILD (npm install first)" >&2; exit 1; }
 "$ESBUILD" "$ROOT/packages/backend-cuda/test-gpu/run.ts" --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$OUT/run.mjs" --log-level=warning --legal-comments=none \
+  --outfile="$OUT/run.mjs" --log-level=warning --legal-comments=none --tsconfig="$ROOT/tsconfig.json" \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 
 if [[ "$BUNDLE_ONLY" == 0 ]]; then

@@ -45,6 +45,7 @@ import { rangeConfig } from './kernels/Range';
 import { realDivConfig } from './kernels/RealDiv';
 import { reluConfig } from './kernels/Relu';
 import { reshapeConfig } from './kernels/Reshape';
+import { expandDimsConfig } from './kernels/ExpandDims';
 import { rsqrtConfig } from './kernels/Rsqrt';
 import { selectConfig } from './kernels/Select';
 import { sigmoidConfig } from './kernels/Sigmoid';
@@ -73,7 +74,7 @@ export const KERNELS_REQUIRED = [
 
 export const KERNEL_CONFIGS: readonly KernelConfig[] = [
   absConfig, addConfig, addNConfig, argMaxConfig, batchMatMulConfig, castConfig, clipByValueConfig, concatConfig,
-  equalConfig, expConfig, fillConfig, floorConfig, gatherV2Config, greaterConfig, greaterEqualConfig, identityConfig,
+  equalConfig, expConfig, expandDimsConfig, fillConfig, floorConfig, gatherV2Config, greaterConfig, greaterEqualConfig, identityConfig,
   lessConfig, lessEqualConfig, logConfig, logicalAndConfig, logicalNotConfig, logicalOrConfig, maxConfig,
   maximumConfig, meanConfig, minConfig, minimumConfig, multinomialConfig, multiplyConfig, negConfig, notEqualConfig,
   onesLikeConfig, packConfig, padV2Config, powConfig, randomNormalConfig, randomUniformConfig, rangeConfig, realDivConfig,

@@ -15,8 +15,11 @@
  *   gemm         bf16 / fp32 / tf32 GEMM TFLOP/s (sync + wall clock, median of repeats) vs the 790 TFLOP/s floor
  *   copy         device-to-device copy bandwidth vs ~3 TB/s
  *   core-suite   tfjs-core's own op tests (needs jasmine-core in the bundle; reported as skip when missing)
- * Not here yet (TODO for the model/trainer owners, see docs/gpu.md): model parity vs cpu, greedy KV decode,
- * one soft RLOO step, 0.5B decode step time.
+ *   model-fp32   Llama / Qwen2 / Qwen3 / Qwen2.5-0.5B-shaped random checkpoints: logits on cuda vs cpu, tol 1e-4
+ *   model-bf16   the same under precision 'bf16', tol 2e-2
+ *   decode       32 greedy KV-cached tokens on cuda equal the cpu tokens (fp32)
+ *   rloo-step    one soft-mode RLOO loss and gradient norm on cuda vs cpu (same trajectories), fp32 1e-4
+ *   decode-0.5b  one KV-cached decode step of the Qwen2.5-0.5B shape: median ms
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
@@ -25,6 +28,7 @@ import {
   NativeDevice, registerCudaBackend, type DeviceApi, type DevType,
 } from '../src/index';
 import { broadcastStrides, contiguousStrides, packGeom } from '../src/geom';
+import { modelChecks } from './model-checks';
 
 type Status = 'pass' | 'fail' | 'skip';
 interface Row { name: string; status: Status; detail: string; ms: number }
@@ -352,6 +356,7 @@ async function main(): Promise<void> {
     const tbs = (2 * bytes) / (median(times) / 1e3) / 1e12;
     return `D2D 1 GiB: ${tbs.toFixed(2)} TB/s read+write (H100 ~3.0, H200 ~4.3)`;
   });
+  for (const [name, f] of modelChecks({ fake, quick })) await check(name, f);
   await check('core-suite', async () => {
     try {
       // @ts-ignore: optional, only present when jasmine-core was installed before bundling

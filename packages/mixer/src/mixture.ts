@@ -22,35 +22,39 @@ export function mixtureProbs(logits: tf.Tensor2D, temperature: number, filter?: 
   return tf.tidy(() => {
     const probs = tf.softmax(tf.div(tf.cast(logits, 'float32'), temperature)) as tf.Tensor2D;
     if (!filter || (filter.topK === undefined && filter.topP === undefined && filter.minP === undefined)) return probs;
-    // The kept set is a choice, not a differentiable function: no gradient flows through the mask.
-    const keep = filterMask(stopGradient(probs), filter);
+    const keep = filterMask(probs, filter);
     const kept = tf.mul(probs, keep);
     return tf.div(kept, tf.sum(kept, -1, true)) as tf.Tensor2D;
   });
 }
 
-/** 0/1 mask [N, V] of the tokens a restricted mixture keeps. Always keeps the argmax. */
+/**
+ * 0/1 mask [N, V] of the tokens a restricted mixture keeps, computed on the host from the probabilities'
+ * values: the kept set is a choice, not a differentiable function, so it must not be on the autograd tape.
+ * Always keeps the argmax. (A host round trip, paid only when a filter is set.)
+ */
 export function filterMask(probs: tf.Tensor2D, filter: MixtureFilter): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [n, vocab] = probs.shape;
-    let keep: tf.Tensor = tf.onesLike(probs);
-    const top = tf.max(probs, -1, true);
-    if (filter.minP !== undefined) keep = tf.mul(keep, tf.cast(tf.greaterEqual(probs, tf.mul(top, filter.minP)), 'float32'));
-    if (filter.topK !== undefined && filter.topK < vocab) {
-      const kth = tf.topk(probs, filter.topK).values.slice([0, filter.topK - 1], [n, 1]);
-      keep = tf.mul(keep, tf.cast(tf.greaterEqual(probs, kth), 'float32'));
+  const [n, vocab] = probs.shape;
+  const p = probs.dataSync() as Float32Array;
+  const keep = new Float32Array(n * vocab);
+  const order = new Int32Array(vocab);
+  for (let r = 0; r < n; r++) {
+    const row = p.subarray(r * vocab, (r + 1) * vocab);
+    for (let v = 0; v < vocab; v++) order[v] = v;
+    order.sort((a, b) => row[b]! - row[a]!);
+    const top = row[order[0]!]!;
+    let mass = 0;
+    for (let rank = 0; rank < vocab; rank++) {
+      const v = order[rank]!;
+      const inTopK = filter.topK === undefined || rank < filter.topK;
+      // top-p: a token is kept while the mass of the tokens before it is below topP
+      const inNucleus = filter.topP === undefined || mass < filter.topP;
+      const aboveMinP = filter.minP === undefined || row[v]! >= filter.minP * top;
+      if (rank === 0 || (inTopK && inNucleus && aboveMinP)) keep[r * vocab + v] = 1;
+      mass += row[v]!;
     }
-    if (filter.topP !== undefined && filter.topP < 1) {
-      // Sort descending; a token is kept when the mass strictly before it is < topP.
-      const sorted = tf.topk(probs, vocab).values;
-      const before = tf.sub(tf.cumsum(sorted, 1), sorted);
-      const inNucleus = tf.cast(tf.less(before, filter.topP), 'float32');
-      // The smallest kept probability is the threshold.
-      const threshold = tf.min(tf.add(tf.mul(sorted, inNucleus), tf.mul(tf.sub(1, inNucleus), 2)), -1, true);
-      keep = tf.mul(keep, tf.cast(tf.greaterEqual(probs, threshold), 'float32'));
-    }
-    return tf.maximum(keep, tf.cast(tf.greaterEqual(probs, top), 'float32')) as tf.Tensor2D;
-  });
+  }
+  return tf.tensor2d(keep, [n, vocab]);
 }
 
 /** The mixture embedding p·E: [N, V] x [V, d] -> [N, d]. Full-vocabulary by default. */
@@ -87,13 +91,3 @@ export function entropyOfLogits(logits: Float32Array, vocab: number, row: number
   }
   return h;
 }
-
-/** Identity in the forward pass, zero gradient in the backward pass (tfjs has no stop_gradient op). */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  return zeroGradIdentity(x) as T;
-}
-
-const zeroGradIdentity = tf.customGrad(((x: tf.Tensor) => ({
-  value: x.clone(),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]);

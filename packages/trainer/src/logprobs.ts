@@ -98,8 +98,10 @@ export function scoreSequences(model: CausalLM, seqs: ScoredSequence[], s: Scori
   const logitsAt = (pos: number[]) => model.lmHead(tf.gather(hidden, tf.tensor1d(pos, 'int32')).expandDims(0) as tf.Tensor3D).squeeze([0]) as tf.Tensor2D;
   const tokenLogProbs = (pos: number[], tok: number[], temperature: number): tf.Tensor1D => {
     if (pos.length === 0) return tf.zeros([0]) as tf.Tensor1D;
-    const logp = tf.logSoftmax(tf.div(logitsAt(pos), temperature));
-    return tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(tok, 'int32'), model.config.vocabSize)), -1) as tf.Tensor1D;
+    // Pick logp[i, tok[i]] from the flattened [N·V] log-probabilities (no N×V one-hot).
+    const V = model.config.vocabSize;
+    const logp = tf.logSoftmax(tf.div(logitsAt(pos), temperature)).reshape([pos.length * V]);
+    return tf.gather(logp, tf.tensor1d(tok.map((t, i) => i * V + t), 'int32')) as tf.Tensor1D;
   };
 
   let cot: tf.Tensor1D;
