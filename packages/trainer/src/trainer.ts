@@ -153,6 +153,8 @@ export class RLOOTrainer {
         log?.append(m);
         if (c.progress ?? true) console.log(formatProgress(m, c.steps));
         c.onStep?.(m);
+        // Let the event loop run (a step is synchronous tensor work): this is when a Ctrl-C gets delivered.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const every = c.saveEvery ?? 50;
         if (c.outputDir && (this.step % every === 0 || this.step === c.steps || this.stopRequested)) this.save();
       }
