@@ -1,5 +1,7 @@
 // The README's main job at reduced size: pretrain, RL in soft and hard mode, evaluate. Checks that the
-// pipeline runs end to end, writes its outputs, and that the soft-mode training reward goes up.
+// pipeline runs end to end and writes its outputs, that pretraining gives a base model that solves some but
+// not all problems, and that RL updates are taken. It does not assert that the reward rises: at this budget
+// it does not, reliably (docs/results.md).
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,7 +9,7 @@ import * as path from 'node:path';
 import { runDemo, rewardTrend } from '../src/demo';
 
 describe('demo --quick', () => {
-  it('runs end to end and the soft-mode reward rises', async () => {
+  it('runs end to end: base model, RL in soft and hard mode, six-setting evaluation', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-demo-'));
     const lines: string[] = [];
     const r = await runDemo({ outDir: out, quick: true, log: (l) => lines.push(l) });
@@ -17,10 +19,17 @@ describe('demo --quick', () => {
     // The pretrained base solves some problems but not all: RL has something to work with.
     const baseGreedy = r.base[0]!.pass1;
     expect(baseGreedy).toBeGreaterThan(0);
-    const soft = rewardTrend(r.rewardCurves.soft);
-    console.log(`demo --quick: ${r.seconds.toFixed(0)} s; base hard-greedy pass@1 ${baseGreedy}; soft reward ${soft.first.toFixed(2)} -> ${soft.last.toFixed(2)}`);
-    expect(soft.last).toBeGreaterThan(soft.first);
-    expect(r.rewardCurves.soft.every((m) => m.skipped === null)).toBe(true);
+    expect(baseGreedy).toBeLessThan(1);
+    for (const mode of ['soft', 'hard'] as const) {
+      const curve = r.rewardCurves[mode];
+      const t = rewardTrend(curve);
+      console.log(`demo --quick ${mode}: reward ${t.first.toFixed(1)} -> ${t.last.toFixed(1)}`);
+      expect(curve.length).toBe(16);
+      expect(curve.every((m) => m.skipped === null && m.rewardMean >= 0 && m.rewardMean <= 100)).toBe(true);
+      // Updates happen: some steps have groups with reward spread and hence a non-zero gradient.
+      expect(curve.some((m) => m.gradNorm > 0)).toBe(true);
+    }
+    console.log(`demo --quick: ${r.seconds.toFixed(0)} s; base hard-greedy pass@1 ${baseGreedy}`);
     fs.rmSync(out, { recursive: true, force: true });
   }, 900_000);
 });

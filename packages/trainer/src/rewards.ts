@@ -7,11 +7,7 @@
 //   jepo        R = log mean_j π(a* | p, z_j) over the group; advantage uses the leave-one-out version
 // The loss adds a differentiable R term, −[(R − c)·log π(z) + R]: like SFT on a* given z.
 import * as tf from '@tensorflow/tfjs';
-import { matMul, type CausalLM, type Tokenizer } from '@softcot/model';
-import { resolveCot, type CotSettings } from '@softcot/mixer';
-import { rollout } from '@softcot/rollout';
-import type { Example, PromptFormat } from '@softcot/data';
-import { scoreSequences } from './logprobs';
+import { matMul } from '@softcot/model';
 
 export type LikelihoodReward = 'logprob' | 'avglogprob' | 'prob' | 'avgprob' | 'jepo';
 export const LIKELIHOOD_REWARDS: readonly LikelihoodReward[] = ['logprob', 'avglogprob', 'prob', 'avgprob', 'jepo'];
@@ -93,30 +89,3 @@ export function likelihoodTerm(
   });
 }
 
-/**
- * The likelihood reward measured on fixed problems: mean over problems × samples of log π(a* | prompt, z) for
- * CoTs z sampled with a fixed seed. Comparing it before and after training (same problems, same seed) is a
- * far less noisy "did the reward go up" than the per-step training reward, whose prompts change every step.
- */
-export function heldOutLogLikelihood(
-  model: CausalLM,
-  tokenizer: Tokenizer,
-  examples: Example[],
-  o: { format: PromptFormat; cot: CotSettings; sigma: number; maxCotTokens: number; samples: number; seed: number },
-): number {
-  const prompts = examples.flatMap((e) => new Array<string>(o.samples).fill(e.question));
-  const trajs = rollout(model, tokenizer, prompts, { cot: o.cot, format: o.format, maxCotTokens: o.maxCotTokens, sigma: o.sigma, skipAnswer: true, seed: o.seed });
-  const cot = resolveCot(o.cot);
-  const seqs = trajs.map((t, i) => ({
-    promptIds: t.promptIds,
-    cotTokens: t.cotTokens,
-    cotInputs: t.cotInputs,
-    prefillIds: t.prefillIds,
-    scoredIds: tokenizer.encode(o.format.answerTarget(examples[Math.floor(i / o.samples)]!.answer), { addSpecialTokens: false }),
-  }));
-  const total = tf.tidy(() => {
-    const e = scoreSequences(model, seqs, { mode: cot.mode, cotTemperature: cot.temperature, filter: cot.filter, sigma: o.sigma, scoredTemperature: 1, padId: tokenizer.padTokenId ?? 0 });
-    return tf.sum(e.scored).dataSync()[0]!;
-  });
-  return total / seqs.length;
-}

@@ -42,7 +42,11 @@ export interface RLOOConfig {
   /** Rows per rollout call. Default B·G. */
   rolloutBatch?: number;
   maxAnswerTokens?: number;
-  /** Temperature of sampled answer tokens (answers are actions in training). Default 1. */
+  /**
+   * Temperature of sampled answer tokens; answers are then actions in the loss (method.md §3). Default 1.
+   * 0 decodes answers greedily, as at evaluation: they are then deterministic given the CoT, not actions,
+   * and the reward measures the CoT alone (less variance).
+   */
   answerTemperature?: number;
   steps: number;
   lr: number;
@@ -188,7 +192,7 @@ export class RLOOTrainer {
       cotTemperature: this.cot.temperature,
       filter: this.cot.filter,
       sigma: this.sigma,
-      scoredTemperature: this.likelihood ? 1 : (this.config.answerTemperature ?? 1),
+      scoredTemperature: this.likelihood || this.config.answerTemperature === 0 ? 1 : (this.config.answerTemperature ?? 1),
       padId: this.config.tokenizer.padTokenId ?? 0,
     };
   }
@@ -208,7 +212,7 @@ export class RLOOTrainer {
           format: this.format,
           maxCotTokens: c.cot.maxTokens ?? 128,
           maxAnswerTokens: c.maxAnswerTokens ?? 32,
-          answer: { greedy: false, temperature: c.answerTemperature ?? 1 },
+          answer: c.answerTemperature === 0 ? { greedy: true } : { greedy: false, temperature: c.answerTemperature ?? 1 },
           sigma: this.sigma,
           skipAnswer: this.likelihood !== null,
           seed: `${c.seed ?? 0}:rollout:${this.step}:${start}`,
@@ -292,7 +296,7 @@ export class RLOOTrainer {
           () =>
             microBatchLoss(c.model, mb, {
               scoring: this.scoring(),
-              scoredAreActions: this.likelihood === null,
+              scoredAreActions: this.likelihood === null && c.answerTemperature !== 0,
               likelihood: this.likelihood ?? undefined,
               normaliser: rows,
               ppoClip: ppo?.clip,
