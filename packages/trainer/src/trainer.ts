@@ -232,102 +232,15 @@ export class RLOOTrainer {
 
     // A forward-only pass gives the old per-entry log-probs (PPO), the likelihood rewards, and the
     // reference log-probs (KL), before any parameter changes.
-    const ppo = c.ppo;
-    const needOld = ppo !== undefined || this.likelihood !== null;
+    const needOld = c.ppo !== undefined || this.likelihood !== null;
     const oldEntries = needOld ? this.entries(c.model, seqs) : undefined;
     const refEntries = this.reference ? this.entries(this.reference, seqs) : undefined;
 
-    let rewards: (number | null)[];
-    let advantages: number[];
-    let jepoWeights: number[] | undefined;
     const groups = (xs: (number | null)[]) => examples.map((_, b) => xs.slice(b * G, (b + 1) * G));
-    if (this.likelihood) {
-      const targetLps = oldEntries!.map((row, i) => row.slice(row.length - targets![i]!.length));
-      if (this.likelihood === 'jepo') {
-        const L = targetLps.map((lps) => lps.reduce((a, b) => a + b, 0));
-        rewards = [];
-        advantages = [];
-        jepoWeights = [];
-        for (const g of groups(L) as number[][]) {
-          const j = jepoGroup(g);
-          rewards.push(...g.map(() => j.reward));
-          advantages.push(...j.advantages);
-          jepoWeights.push(...j.weights);
-        }
-      } else {
-        const kind = this.likelihood;
-        rewards = targetLps.map((lps) => likelihoodValue(kind, lps));
-        advantages = computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
-      }
-    } else {
-      rewards = await Promise.all(
-        trajectories.map((t, i) => {
-          const ex = examples[Math.floor(i / G)]!;
-          return this.rewardFn!({ prompt: ex.question, completion: t.completion, reference: ex.answer, row: ex.row });
-        }),
-      );
-      for (const r of rewards)
-        if (r !== null && (typeof r !== 'number' || !Number.isFinite(r)))
-          throw new Error(`reward function returned ${String(r)}; it must return a finite number or null`);
-      advantages = computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
-    }
+    const { rewards, advantages, jepoWeights } = await this.rewardsAndAdvantages(examples, trajectories, targets, oldEntries);
     const tReward = performance.now();
 
-    // Gradient passes: one optimizer update per PPO epoch (one in plain REINFORCE/RLOO).
-    const micro = c.microBatch ?? 8;
-    const lr = learningRate(this.optimizer.step, { lr: c.lr, warmupSteps: c.warmupSteps ?? 20, totalSteps: c.steps, schedule: c.schedule, minLrRatio: c.minLrRatio });
-    let lossValue = 0;
-    let gradNorm = 0;
-    let skipped: string | null = null;
-    const epochs = ppo?.epochs ?? 1;
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const acc = new Map<string, tf.Tensor>();
-      lossValue = 0;
-      for (let start = 0; start < rows; start += micro) {
-        const idx = range(start, Math.min(rows, start + micro));
-        const mb: MicroBatch = {
-          seqs: idx.map((i) => seqs[i]!),
-          advantages: idx.map((i) => advantages[i]!),
-          oldEntries: oldEntries && idx.map((i) => oldEntries[i]!),
-          refEntries: refEntries && idx.map((i) => refEntries[i]!),
-          jepoWeights: jepoWeights && idx.map((i) => jepoWeights![i]!),
-        };
-        const { value, grads } = tf.variableGrads(
-          () =>
-            microBatchLoss(c.model, mb, {
-              scoring: this.scoring(),
-              scoredAreActions: this.likelihood === null && c.answerTemperature !== 0,
-              likelihood: this.likelihood ?? undefined,
-              normaliser: rows,
-              ppoClip: ppo?.clip,
-              klBeta: c.kl?.beta,
-            }),
-          c.model.trainableVariables,
-        );
-        lossValue += value.dataSync()[0]!;
-        value.dispose();
-        for (const [varName, g] of Object.entries(grads)) {
-          const name = this.hfNameOf.get(varName)!;
-          const prev = acc.get(name);
-          acc.set(name, prev ? tf.add(prev, g) : g);
-          if (prev) {
-            prev.dispose();
-            g.dispose();
-          }
-        }
-      }
-      gradNorm = globalNorm(acc.values());
-      if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
-        skipped = !Number.isFinite(lossValue) ? `non-finite loss (${lossValue})` : `non-finite gradient norm (${gradNorm})`;
-        console.error(`step ${this.step + 1}: ${skipped}; update skipped`);
-        for (const g of acc.values()) g.dispose();
-        break;
-      }
-      const clipped = c.maxGradNorm === null ? acc : clipByGlobalNorm(acc, gradNorm, c.maxGradNorm ?? 1.0);
-      this.optimizer.apply(clipped, lr);
-      for (const g of acc.values()) g.dispose();
-      if (clipped !== acc) for (const g of clipped.values()) g.dispose();
-    }
+    const { loss: lossValue, gradNorm, skipped, lr } = this.update(seqs, { advantages, oldEntries, refEntries, jepoWeights });
     const tEnd = performance.now();
 
     const valid = rewards.filter((r): r is number => r !== null);
@@ -354,6 +267,110 @@ export class RLOOTrainer {
       rewardSeconds: (tReward - tRollout) / 1000,
       skipped,
     };
+  }
+
+  /** Rewards of every trajectory and their group-relative advantages (JEPO: also its R-term weights). */
+  private async rewardsAndAdvantages(
+    examples: Example[],
+    trajectories: Trajectory[],
+    targets: number[][] | null,
+    oldEntries: number[][] | undefined,
+  ): Promise<{ rewards: (number | null)[]; advantages: number[]; jepoWeights?: number[] }> {
+    const c = this.config;
+    const G = this.G;
+    const groups = <T>(xs: T[]) => examples.map((_, b) => xs.slice(b * G, (b + 1) * G));
+    const advantagesOf = (rewards: (number | null)[]) =>
+      computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
+    if (this.likelihood) {
+      // Likelihood rewards come from the forward-only pass: the target's entries end each row.
+      const targetLps = oldEntries!.map((row, i) => row.slice(row.length - targets![i]!.length));
+      if (this.likelihood !== 'jepo') {
+        const kind = this.likelihood;
+        const rewards = targetLps.map((lps) => likelihoodValue(kind, lps));
+        return { rewards, advantages: advantagesOf(rewards) };
+      }
+      const out = { rewards: [] as number[], advantages: [] as number[], jepoWeights: [] as number[] };
+      for (const g of groups(targetLps.map((lps) => lps.reduce((a, b) => a + b, 0)))) {
+        const j = jepoGroup(g);
+        out.rewards.push(...g.map(() => j.reward));
+        out.advantages.push(...j.advantages);
+        out.jepoWeights.push(...j.weights);
+      }
+      return out;
+    }
+    const rewards = await Promise.all(
+      trajectories.map((t, i) => {
+        const ex = examples[Math.floor(i / G)]!;
+        return this.rewardFn!({ prompt: ex.question, completion: t.completion, reference: ex.answer, row: ex.row });
+      }),
+    );
+    for (const r of rewards)
+      if (r !== null && (typeof r !== 'number' || !Number.isFinite(r)))
+        throw new Error(`reward function returned ${String(r)}; it must return a finite number or null`);
+    return { rewards, advantages: advantagesOf(rewards) };
+  }
+
+  /**
+   * Gradient passes over micro-batches, one AdamW update per PPO epoch (one in plain REINFORCE/RLOO).
+   * A non-finite loss or gradient norm skips the update and is reported.
+   */
+  private update(
+    seqs: ScoredSequence[],
+    signal: { advantages: number[]; oldEntries?: number[][]; refEntries?: number[][]; jepoWeights?: number[] },
+  ): { loss: number; gradNorm: number; skipped: string | null; lr: number } {
+    const c = this.config;
+    const rows = seqs.length;
+    const micro = c.microBatch ?? 8;
+    const lr = learningRate(this.optimizer.step, { lr: c.lr, warmupSteps: c.warmupSteps ?? 20, totalSteps: c.steps, schedule: c.schedule, minLrRatio: c.minLrRatio });
+    const pick = <T>(xs: T[] | undefined, idx: number[]) => xs && idx.map((i) => xs[i]!);
+    let loss = 0;
+    let gradNorm = 0;
+    for (let epoch = 0; epoch < (c.ppo?.epochs ?? 1); epoch++) {
+      const acc = new Map<string, tf.Tensor>();
+      loss = 0;
+      for (let start = 0; start < rows; start += micro) {
+        const idx = range(start, Math.min(rows, start + micro));
+        const mb: MicroBatch = {
+          seqs: pick(seqs, idx)!,
+          advantages: pick(signal.advantages, idx)!,
+          oldEntries: pick(signal.oldEntries, idx),
+          refEntries: pick(signal.refEntries, idx),
+          jepoWeights: pick(signal.jepoWeights, idx),
+        };
+        const { value, grads } = tf.variableGrads(
+          () =>
+            microBatchLoss(c.model, mb, {
+              scoring: this.scoring(),
+              scoredAreActions: this.likelihood === null && c.answerTemperature !== 0,
+              likelihood: this.likelihood ?? undefined,
+              normaliser: rows,
+              ppoClip: c.ppo?.clip,
+              klBeta: c.kl?.beta,
+            }),
+          c.model.trainableVariables,
+        );
+        loss += value.dataSync()[0]!;
+        value.dispose();
+        for (const [varName, g] of Object.entries(grads)) {
+          const name = this.hfNameOf.get(varName)!;
+          const prev = acc.get(name);
+          acc.set(name, prev ? tf.add(prev, g) : g);
+          if (prev) tf.dispose([prev, g]);
+        }
+      }
+      gradNorm = globalNorm(acc.values());
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        const skipped = !Number.isFinite(loss) ? `non-finite loss (${loss})` : `non-finite gradient norm (${gradNorm})`;
+        console.error(`step ${this.step + 1}: ${skipped}; update skipped`);
+        tf.dispose([...acc.values()]);
+        return { loss, gradNorm, skipped, lr };
+      }
+      const clipped = c.maxGradNorm === null ? acc : clipByGlobalNorm(acc, gradNorm, c.maxGradNorm ?? 1.0);
+      this.optimizer.apply(clipped, lr);
+      tf.dispose([...acc.values()]);
+      if (clipped !== acc) tf.dispose([...clipped.values()]);
+    }
+    return { loss, gradNorm, skipped: null, lr };
   }
 
   /** Per-row entry log-probs (CoT then scored) under `model`, without gradients. */
