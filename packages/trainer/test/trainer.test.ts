@@ -113,4 +113,25 @@ describe('RLOOTrainer', () => {
     const w = (t: RLOOTrainer) => Array.from(t.config.model.params.get('model.norm.weight')!.dataSync());
     expect(w(plain)).not.toEqual(w(ppo));
   });
+
+  it('answerTemperature 0 decodes answers greedily; the default samples them', async () => {
+    const completions = async (answerTemperature: number | undefined) => {
+      const seen: string[] = [];
+      const t = new RLOOTrainer(
+        config(undefined, {
+          steps: 1,
+          promptsPerStep: 1,
+          samplesPerPrompt: 6,
+          cot: { mode: 'hard', greedy: true, maxTokens: 3 }, // the CoT is the same for every sample
+          maxAnswerTokens: 4,
+          ...(answerTemperature !== undefined ? { answerTemperature } : {}),
+          reward: ({ completion }) => (seen.push(completion), 0),
+        }),
+      );
+      await t.train(dataset);
+      return new Set(seen).size;
+    };
+    expect(await completions(0)).toBe(1);
+    expect(await completions(undefined)).toBeGreaterThan(1);
+  });
 });
