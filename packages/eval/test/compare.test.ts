@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EvalResult, SettingSummary } from '../src/evaluate';
+import { result, summary } from './fixtures';
 import { compareGrid, compareMarkdown, writeCompareReport } from '../src/compare';
-
-function summary(setting: string, greedy: boolean, pass1: number, passAtK: Record<number, number>): SettingSummary {
-  const [mode] = setting.split(' ') as ['hard' | 'soft' | 'fuzzy'];
-  return { setting, mode, greedy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
-}
-
-const result: EvalResult = {
-  summaries: [summary('hard greedy', true, 0.5, { 1: 0.5 }), summary('soft sample', false, 0.25, { 1: 0.25, 2: 0.4, 4: 0.5 })],
-  problems: [
-    { id: 'p1', question: 'q1', reference: '3', setting: 'hard greedy', correct: 1, samples: [{ completion: 'c', cotText: 'z', extracted: '3', correct: true, cotLength: 5, cotStop: 'stop' }] },
-  ],
-};
 
 describe('compare grid', () => {
   it('rows = models, columns = settings, pass@1 and pass@k for the largest k', () => {

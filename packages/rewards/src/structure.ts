@@ -20,36 +20,23 @@ export function splitTop(s: string, sep: RegExp): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
+  // If the separator matches at i, cut there and return the index to continue from; else return i.
+  const cutAt = (i: number): number => {
+    sep.lastIndex = i;
+    const m = sep.exec(s);
+    if (!m || m.index !== i || m[0].length === 0) return i;
+    parts.push(s.slice(start, i));
+    start = i + m[0].length;
+    return start - 1;
+  };
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (c === '\\') {
-      if (s[i + 1] === '{' || s[i + 1] === '}') {
-        depth += s[i + 1] === '{' ? 1 : -1;
-        i++;
-        continue;
-      }
-      if (depth === 0) {
-        sep.lastIndex = i;
-        const m = sep.exec(s);
-        if (m && m.index === i && m[0].length > 0) {
-          parts.push(s.slice(start, i));
-          start = i + m[0].length;
-          i = start - 1;
-        }
-      }
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
+      depth += s[i + 1] === '{' ? 1 : -1;
+      i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0) {
-      sep.lastIndex = i;
-      const m = sep.exec(s);
-      if (m && m.index === i && m[0].length > 0) {
-        parts.push(s.slice(start, i));
-        start = i + m[0].length;
-        i = start - 1;
-      }
-    }
+    else if (depth === 0) i = cutAt(i);
   }
   parts.push(s.slice(start));
   return parts.map((p) => p.trim());
