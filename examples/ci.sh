@@ -38,4 +38,8 @@ STEPS=1 MODES="hard soft fuzzy" SETTINGS=hard-greedy,soft-greedy,fuzzy-greedy EV
 check "$WORK/compare/grid/grid.md" "$WORK/compare/grid/grid.json" "$WORK/compare/grid/grid.svg"
 grep -q '| fuzzy |' "$WORK/compare/grid/grid.md" || { echo "ci: FAIL: grid.md has no fuzzy row" >&2; exit 1; }
 
+# The reproduction study's code path through the CLI, at its tiny scale (the findings need --scale small).
+softcot study --scale tiny --seeds 0 --out "$WORK/study"
+check "$WORK/study/results.md" "$WORK/study/summary.json" "$WORK/study/img/passk-hard-inference.svg" "$WORK/study/img/entropy.svg"
+
 echo "ci: OK in $((SECONDS - start))s"

@@ -16,6 +16,11 @@ export interface SftOptions {
   weightDecay?: number;
   maxGradNorm?: number;
   seed?: number;
+  /**
+   * Extra (prompt, target) texts mixed into the training pool with the examples, e.g. unrelated text so that
+   * out-of-domain NLL measures what post-training forgets. The loss covers the target tokens only.
+   */
+  extraTexts?: ReadonlyArray<{ prompt: string; target: string }>;
   onStep?: (step: number, loss: number) => void;
 }
 
@@ -28,6 +33,11 @@ export function supervisedFineTune(model: CausalLM, tokenizer: Tokenizer, exampl
   const encoded = examples.map((e) => {
     const prompt = o.format.render(e.question);
     return { promptIds: tokenizer.encode(prompt), target: tokenizer.encode(sftText(e, o.format).slice(prompt.length), { addSpecialTokens: false }) };
+  });
+  (o.extraTexts ?? []).forEach((x, i) => {
+    const target = tokenizer.encode(x.target, { addSpecialTokens: false });
+    if (target.length === 0) throw new Error(`supervisedFineTune: extraTexts[${i}] has an empty target`);
+    encoded.push({ promptIds: tokenizer.encode(x.prompt), target });
   });
   const losses: number[] = [];
   try {

@@ -8,8 +8,9 @@ import { forwardCommand } from './forward';
 import { initCommand } from './init';
 import { gradeCommand } from './grade';
 import { demoCommand } from './demo';
+import { studyCommand } from './study';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, compareCommand, oodCommand, forwardCommand, initCommand, gradeCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, compareCommand, oodCommand, forwardCommand, initCommand, gradeCommand, demoCommand, studyCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
