@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, writeFileAtomic, type BackendName, type CausalLM } from '@softcot/model';
 import { COT_MODES, noiseSigma, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, oodTextSet, sftText, syntheticPromptFormat, ARITH_OPS, type ArithOp, type Example } from '@softcot/data';
-import { RLOOTrainer, supervisedFineTune, cloneModel, type StepMetrics } from '@softcot/trainer';
+import { RLOOTrainer, supervisedFineTune, cloneModel, readMetrics, type StepMetrics } from '@softcot/trainer';
 import { evaluate, evaluateOod, lineChart, mcContext, mcItemsFromOod, writeSvg, type OodSummary, type SettingSummary } from '@softcot/eval';
 
 export interface StudyConfig {
@@ -129,6 +129,9 @@ function validateStudyConfig(c: StudyConfig, source: string): void {
     throw new Error(`${source}: "model.hiddenSize" must be divisible by numHeads, and numHeads by numKvHeads`);
 }
 
+/** What runStudy writes in its output folder. */
+export const STUDY_OUTPUTS = ['config.json', 'base', 'runs', 'eval', 'img', 'results.md', 'summary.json'] as const;
+
 export interface StudyOptions {
   config: StudyConfig;
   outDir: string;
@@ -167,7 +170,16 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   const clock = () => `[${fmtDuration((performance.now() - t0) / 1000)}]`;
   await useBackend(o.backend ?? 'wasm');
   fs.mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(path.join(outDir, 'config.json'), JSON.stringify(c, null, 2) + '\n');
+  const configFile = path.join(outDir, 'config.json');
+  if (resume && fs.existsSync(configFile)) {
+    // Finished pieces are only reusable under the same settings (seeds may be added or dropped).
+    const previous = JSON.parse(fs.readFileSync(configFile, 'utf8')) as StudyConfig;
+    const same = JSON.stringify({ ...previous, seeds: [] }) === JSON.stringify({ ...c, seeds: [] });
+    if (!same) throw new Error(`${configFile}: ${outDir} holds a study with other settings; use --fresh to redo it, or another --out`);
+  }
+  // --fresh removes only what a study writes, never anything else in outDir.
+  if (!resume) for (const piece of STUDY_OUTPUTS) fs.rmSync(path.join(outDir, piece), { recursive: true, force: true });
+  writeFileAtomic(configFile, JSON.stringify(c, null, 2) + '\n');
 
   // 1. Data.
   const format = syntheticPromptFormat('paper');
@@ -286,7 +298,6 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
               log(`  ${name} step ${m.step}/${c.rl.steps}  reward ${m.rewardMean.toFixed(1)}  entropy ${m.entropyMean.toFixed(3)}  ${m.stepSeconds.toFixed(1)}s/step`);
           },
         });
-        trainer.sigma = sigma;
         const result = await trainer.train(train);
         trainer.dispose();
         if (result.interrupted) {
@@ -298,7 +309,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
       } else {
         runs.push(await evaluateModel(base, name, mode, seed));
       }
-      rewardCurves[name] = readMetrics(path.join(runDir, 'metrics.jsonl'));
+      const metricsFile = path.join(runDir, 'metrics.jsonl');
+      rewardCurves[name] = fs.existsSync(metricsFile) ? readMetrics(metricsFile) : [];
     }
 
   // 4. Report.
@@ -316,15 +328,6 @@ function alphabetOf(...groups: string[][]): string {
   const chars = new Set<string>();
   for (const g of groups) for (const s of g) for (const ch of s) chars.add(ch);
   return [...chars].sort().join('');
-}
-
-function readMetrics(file: string): StepMetrics[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as StepMetrics);
 }
 
 function fmtDuration(s: number): string {

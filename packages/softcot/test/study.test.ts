@@ -30,6 +30,14 @@ describe('study --scale tiny', () => {
     const r2 = await runStudy({ config, outDir: out, log: (l) => again.push(l) });
     expect(again.some((l) => l.includes('RLOO') || l.includes('supervised steps'))).toBe(false);
     expect(r2.runs.map((e) => e.summaries)).toEqual(r.runs.map((e) => e.summaries));
+
+    // Other settings never reuse these pieces; --fresh (resume: false) redoes the study and removes only its own outputs.
+    await expect(runStudy({ config: resolveStudyConfig('tiny', { seeds: [0, 1], rl: { lr: 1e-3 } }), outDir: out, log: () => {} })).rejects.toThrow(/holds a study with other settings/);
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    await runStudy({ config: resolveStudyConfig('tiny', { seeds: [1] }), outDir: out, resume: false, log: () => {} });
+    expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(fs.existsSync(path.join(out, 'runs', 'hard-seed0'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'eval', 'hard-seed1.json'))).toBe(true);
     fs.rmSync(out, { recursive: true, force: true });
   }, 300_000);
 

@@ -138,10 +138,11 @@ export class RLOOTrainer {
         const state = loadTrainingCheckpoint(latest, c.model, this.optimizer);
         this.step = state.step;
         this.sigma = state.sigma;
-        log?.truncateAfter(this.step);
         if (c.progress ?? true) console.log(`resumed from ${latest} at step ${this.step}`);
       }
     }
+    // Lines after the step we start from belong to an earlier, abandoned run (all of them for a fresh start).
+    log?.truncateAfter(this.step);
     const onSigint = () => {
       if (this.stopRequested) process.exit(130);
       this.stopRequested = true;

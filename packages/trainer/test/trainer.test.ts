@@ -59,6 +59,11 @@ describe('RLOOTrainer', () => {
     // The final weights agree too.
     const w = (t: RLOOTrainer) => Array.from(t.config.model.params.get('model.layers.0.mlp.up_proj.weight')!.dataSync());
     expect(w(resumed)).toEqual(w(straight));
+
+    // Starting over (resume: false) in a used folder replaces its metrics instead of appending to them.
+    const again = new RLOOTrainer(config(path.join(root, 'b'), { resume: false, steps: 2 }));
+    await again.train(dataset);
+    expect(readMetrics(path.join(root, 'b', 'metrics.jsonl')).map((m) => m.step)).toEqual([1, 2]);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
