@@ -49,7 +49,7 @@ export interface StudyConfig {
 export type StudyScale = 'tiny' | 'small';
 
 // 400 pretraining steps leave the base imperfect (greedy pass@1 inside 20–70 %, sampled well below), so RL has
-// room; lr 5e-5 is the largest rate that does not degrade this model within 60 steps (docs/results.md).
+// room; lr 5e-5 because at 1e-4 every mode degrades such models within 30-40 steps (docs/results.md).
 const SMALL: StudyConfig = {
   task: { steps: 2, ops: ['+', '-'], trainProblems: 8000, testProblems: 64, dataSeed: 0 },
   model: { hiddenSize: 64, intermediateSize: 192, numLayers: 2, numHeads: 4, numKvHeads: 2 },
