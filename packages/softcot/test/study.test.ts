@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { meanStd, resolveStudyConfig, runStudy } from '../src/study';
+import { runCli } from '../src/commands/index';
 
 describe('study --scale tiny', () => {
   it('pretrains, trains every mode and seed, evaluates, reports; a rerun resumes', async () => {
@@ -49,6 +50,23 @@ describe('study --scale tiny', () => {
     expect(() => resolveStudyConfig('small', { eval: { ks: [64] } })).toThrow(/"eval\.ks"/);
     expect(() => resolveStudyConfig('huge' as 'small')).toThrow(/unknown study scale "huge"/);
     expect(resolveStudyConfig('small', { rl: { steps: 7 } }).rl).toMatchObject({ steps: 7, lr: resolveStudyConfig('small').rl.lr });
+  });
+
+  it('softcot study: bad flags and config files get exit codes and name what is wrong', async () => {
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await runCli(['study', ...argv], { stdout: (l) => out.push(l), stderr: (l) => out.push(l), status: () => {} });
+      return { code, text: out.join('\n') };
+    };
+    expect(await run('--scale', 'huge')).toMatchObject({ code: 2, text: expect.stringContaining('--scale must be one of') });
+    expect(await run('--seeds', '0,x')).toMatchObject({ code: 2, text: expect.stringContaining('--seeds') });
+    expect(await run('--config', '/nonexistent/study.json')).toMatchObject({ code: 2, text: expect.stringContaining('/nonexistent/study.json does not exist') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-study-cfg-'));
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{"rl": {');
+    expect(await run('--config', path.join(dir, 'bad.json'))).toMatchObject({ code: 1, text: expect.stringContaining('bad.json: not valid JSON') });
+    fs.writeFileSync(path.join(dir, 'typo.json'), '{"rl": {"lrr": 1}}');
+    expect(await run('--config', path.join(dir, 'typo.json'))).toMatchObject({ code: 1, text: expect.stringContaining('typo.json: unknown field "rl.lrr"') });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('meanStd uses the sample standard deviation', () => {
