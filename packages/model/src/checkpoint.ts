@@ -87,7 +87,8 @@ export function initModel(config: ModelConfig, seed: number): CausalLM {
   parameterSpecs(config).forEach((spec, i) => {
     const t =
       spec.init === 'normal'
-        ? tf.randomNormal(spec.shape, 0, config.initializerRange, 'float32', seed * 1000 + i)
+        ? // +1: tfjs treats a seed of 0 as "no seed" (Math.random), so seed 0 would not be reproducible.
+          tf.randomNormal(spec.shape, 0, config.initializerRange, 'float32', seed * 1000 + i + 1)
         : spec.init === 'ones'
           ? tf.ones(spec.shape)
           : tf.zeros(spec.shape);

@@ -42,6 +42,20 @@ describe('Hugging Face model folders', () => {
     });
   }
 
+  it('initModel is reproducible for every seed, 0 included, and seeds differ', () => {
+    const config = parseModelConfig(makeConfigJson('llama', { vocabSize: 20, hiddenSize: 8, intermediateSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1 }));
+    const values = (seed: number) => {
+      const m = initModel(config, seed);
+      const out = [...m.params.values()].map((v) => Array.from(v.dataSync()));
+      m.dispose();
+      return out;
+    };
+    // tfjs ignores a seed of 0 (falsy); this caught the first tensor being drawn from Math.random.
+    expect(values(0)).toEqual(values(0));
+    expect(values(1)).toEqual(values(1));
+    expect(values(0)[0]).not.toEqual(values(1)[0]);
+  });
+
   it('a tied checkpoint that also stores lm_head.weight loads, and reports the unused tensor', () => {
     const m = model('qwen2', true);
     const dir = path.join(root, 'tied-extra');
