@@ -95,9 +95,11 @@ describe('RLOOTrainer', () => {
   });
 
   it('null rewards are left out of the baseline; likelihood rewards run without answer sampling', async () => {
-    const nulls = new RLOOTrainer(config(undefined, { steps: 1, reward: ({ completion }) => (completion.length % 2 ? null : 1) }));
+    let calls = 0;
+    const nulls = new RLOOTrainer(config(undefined, { steps: 1, reward: () => (calls++ % 3 === 0 ? null : 1) }));
     const m = (await nulls.train(dataset)).metrics[0]!;
-    expect(m.rewardNull).toBeGreaterThan(0);
+    expect(m.rewardNull).toBe(2); // rows 0 and 3 of 2 prompts × 3 samples
+    expect(m.rewardMean).toBe(1); // the nulls are not counted as 0
     for (const reward of ['logprob', 'avglogprob', 'prob', 'avgprob', 'jepo'] as const) {
       const t = new RLOOTrainer(config(undefined, { steps: 1, reward }));
       const r = (await t.train(dataset)).metrics[0]!;
