@@ -13,7 +13,7 @@ results.md (3x3 training x inference tables, mean ± std over seeds), summary.js
 Finished pieces (base model, runs, evaluations) are kept in --out; rerunning the same command resumes.
 
 Options:
-  --scale S            tiny (a code check, about a minute) | small (2 CPU cores, about an hour; default)
+  --scale S            tiny (a code check, seconds) | small (about 30 minutes on 2 CPU cores; default)
   --config FILE        JSON overrides of the scale's settings, e.g. {"rl": {"steps": 200}, "seeds": [0, 1]}
   --out DIR            output folder (default runs/study-<scale>)
   --seeds LIST         comma-separated seeds, overriding the config (e.g. 0,1,2)
