@@ -149,6 +149,20 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
   return { summaries, problems };
 }
 
+/**
+ * A validation score for RLOOTrainer's `validation.score`: pass@1 (0..1) of one inference setting on held-out
+ * problems, hard greedy by default, as the paper's "best greedy validation" checkpoint selection uses.
+ */
+export function pass1Scorer(
+  tokenizer: Tokenizer,
+  examples: Example[],
+  o: Omit<EvalOptions, 'settings' | 'ks'> & { setting?: InferenceSetting },
+): (model: CausalLM) => Promise<number> {
+  if (examples.length === 0) throw new Error('pass1Scorer: no validation examples');
+  const setting = o.setting ?? { mode: 'hard', greedy: true };
+  return async (model) => (await evaluate(model, tokenizer, examples, { ...o, settings: [setting], ks: [1] })).summaries[0]!.pass1;
+}
+
 /** A markdown table of the summaries: one row per setting. */
 export function summaryTable(summaries: SettingSummary[], ks: readonly number[] = [1, 2, 4, 8, 16, 32]): string {
   const shownKs = ks.filter((k) => k > 1 && summaries.some((s) => s.passAtK[k] !== undefined && !s.greedy));

@@ -4,16 +4,17 @@
 //  3. RLOO with the verifier reward (100 correct / 10 boxed but wrong / 0) in soft mode, and in hard mode for
 //     contrast, from the same base with the same hyper-parameters;
 //  4. a table of greedy pass@1, sample pass@1 and pass@k under hard, soft and fuzzy inference;
-//  5. metrics JSONL, a reward-curve plot and the tables in the output folder.
+//  5. metrics JSONL, a reward-curve plot and the tables in the output folder; each run also keeps its best
+//     greedy-validation checkpoint (method.md §3), which is the base itself when no RL step beat it.
 // It needs nothing from ../shared.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
+import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
 import { noiseSigma, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, syntheticAlphabet, syntheticPromptFormat, type Example } from '@softcot/data';
 import { RLOOTrainer, supervisedFineTune, cloneModel, type StepMetrics } from '@softcot/trainer';
-import { evaluate, lineChart, summaryTable, writeSvg, SIX_SETTINGS, type SettingSummary } from '@softcot/eval';
+import { evaluate, lineChart, pass1Scorer, summaryTable, writeSvg, SIX_SETTINGS, type SettingSummary } from '@softcot/eval';
 
 export interface DemoOptions {
   outDir: string;
@@ -27,6 +28,8 @@ export interface DemoOptions {
 export interface DemoResult {
   base: SettingSummary[];
   trained: Record<'soft' | 'hard', SettingSummary[]>;
+  /** The best-greedy-validation checkpoint of each run (step 0 is the base itself) and, if it is not the base or the final model, its evaluation. */
+  best: Record<'soft' | 'hard', { step: number; value: number; summaries: SettingSummary[] | null }>;
   rewardCurves: Record<'soft' | 'hard', StepMetrics[]>;
   seconds: number;
 }
@@ -34,6 +37,9 @@ export interface DemoResult {
 interface DemoSizes {
   trainProblems: number;
   testProblems: number;
+  /** Held-out problems for the best-greedy-validation checkpoint (method.md §3), disjoint from train and test. */
+  valProblems: number;
+  validateEvery: number;
   sftSteps: number;
   rlSteps: number;
   promptsPerStep: number;
@@ -45,8 +51,8 @@ interface DemoSizes {
 // The full demo pretrains until greedy pass@1 is about 70 % with sampled pass@1 well below it, so RL has
 // something to sharpen. lr 3e-5: at 5e-5 soft training halves this model's greedy pass@1 in 60 steps, and
 // larger rates degrade every mode (docs/results.md).
-const FULL: DemoSizes = { trainProblems: 8000, testProblems: 48, sftSteps: 400, rlSteps: 60, promptsPerStep: 8, samplesPerPrompt: 8, evalSamples: 8, lr: 3e-5 };
-const QUICK: DemoSizes = { trainProblems: 4000, testProblems: 16, sftSteps: 300, rlSteps: 16, promptsPerStep: 4, samplesPerPrompt: 8, evalSamples: 4, lr: 3e-5 };
+const FULL: DemoSizes = { trainProblems: 8000, testProblems: 48, valProblems: 48, validateEvery: 10, sftSteps: 400, rlSteps: 60, promptsPerStep: 8, samplesPerPrompt: 8, evalSamples: 8, lr: 3e-5 };
+const QUICK: DemoSizes = { trainProblems: 4000, testProblems: 16, valProblems: 16, validateEvery: 8, sftSteps: 300, rlSteps: 16, promptsPerStep: 4, samplesPerPrompt: 8, evalSamples: 4, lr: 3e-5 };
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? ((l: string) => console.log(l));
@@ -59,9 +65,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   // 1. Task: two-step chains of single-digit additions and subtractions, e.g. 8-1+4 -> "8-1=7. 7+4=11."
   const format = syntheticPromptFormat('paper');
-  const { train, test } = generateSyntheticSplits('arithmetic', { nTrain: sizes.trainProblems, nTest: sizes.testProblems, seed, difficulty: 2, ops: ['+', '-'] });
+  const splits = generateSyntheticSplits('arithmetic', { nTrain: sizes.trainProblems, nTest: sizes.testProblems + sizes.valProblems, seed, difficulty: 2, ops: ['+', '-'] });
+  const { train } = splits;
+  const test = splits.test.slice(0, sizes.testProblems);
+  const validation = splits.test.slice(sizes.testProblems);
   const tokenizer = new CharTokenizer(syntheticAlphabet('arithmetic', { format }).join(''));
-  log(`task: ${train.length} train / ${test.length} test arithmetic chains, e.g. "${train[0]!.question}" -> ${train[0]!.answer}; vocab ${tokenizer.vocabSize} chars`);
+  log(`task: ${train.length} train / ${validation.length} validation / ${test.length} test arithmetic chains, e.g. "${train[0]!.question}" -> ${train[0]!.answer}; vocab ${tokenizer.vocabSize} chars`);
 
   // 2. Base model by supervised training.
   const config = parseModelConfig(
@@ -94,7 +103,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   // 3. RL from the same base in soft and hard mode: same budget and hyper-parameters.
   const trained = {} as DemoResult['trained'];
+  const best = {} as DemoResult['best'];
   const curves = {} as DemoResult['rewardCurves'];
+  const validationScore = pass1Scorer(tokenizer, validation, { ...evalOpts, samples: 1 });
   for (const mode of ['soft', 'hard'] as const satisfies readonly CotMode[]) {
     const model = cloneModel(base);
     log(`[${elapsed()}] RLOO in ${mode} mode: ${sizes.rlSteps} steps x ${sizes.promptsPerStep} prompts x ${sizes.samplesPerPrompt} samples`);
@@ -117,18 +128,32 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       resume: false,
       seed,
       progress: false,
-      onStep: (m) => log(`  ${mode} step ${m.step}/${sizes.rlSteps}  reward ${m.rewardMean.toFixed(1)}  cot ${m.cotLengthMean.toFixed(1)}  |g| ${m.gradNorm.toFixed(1)}  ${m.stepSeconds.toFixed(1)}s`),
+      validation: { every: sizes.validateEvery, score: validationScore },
+      onStep: (m) =>
+        log(
+          `  ${mode} step ${m.step}/${sizes.rlSteps}  reward ${m.rewardMean.toFixed(1)}  cot ${m.cotLengthMean.toFixed(1)}  |g| ${m.gradNorm.toFixed(1)}  ${m.stepSeconds.toFixed(1)}s` +
+            (m.validation !== undefined ? `  validation greedy pass@1 ${(100 * m.validation).toFixed(1)}` : ''),
+        ),
     });
-    curves[mode] = (await trainer.train(train)).metrics;
+    const result = await trainer.train(train);
+    curves[mode] = result.metrics;
     trainer.dispose();
     trained[mode] = await evalModel(model, `${mode}-trained model`);
     model.dispose();
+    const { step, value } = result.best!;
+    let summaries: SettingSummary[] | null = null;
+    if (step > 0 && step < sizes.rlSteps) {
+      const bestModel = loadModel(path.join(o.outDir, `rl-${mode}`, 'best'));
+      summaries = await evalModel(bestModel, `${mode} best-validation checkpoint (step ${step})`);
+      bestModel.dispose();
+    }
+    best[mode] = { step, value, summaries };
   }
 
   // 4. Report.
-  const report = demoReport(baseSummaries, trained, curves, sizes, (performance.now() - t0) / 1000);
+  const report = demoReport(baseSummaries, trained, best, curves, sizes, (performance.now() - t0) / 1000);
   fs.writeFileSync(path.join(o.outDir, 'results.md'), report);
-  fs.writeFileSync(path.join(o.outDir, 'summary.json'), JSON.stringify({ sizes, base: baseSummaries, trained, seconds: (performance.now() - t0) / 1000 }, null, 2));
+  fs.writeFileSync(path.join(o.outDir, 'summary.json'), JSON.stringify({ sizes, base: baseSummaries, trained, best, seconds: (performance.now() - t0) / 1000 }, null, 2));
   writeSvg(
     path.join(o.outDir, 'reward-curve.svg'),
     lineChart({
@@ -142,7 +167,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   log(`outputs in ${o.outDir}: results.md, summary.json, reward-curve.svg, rl-*/metrics.jsonl, checkpoints`);
   base.dispose();
   tf.disposeVariables();
-  return { base: baseSummaries, trained, rewardCurves: curves, seconds: (performance.now() - t0) / 1000 };
+  return { base: baseSummaries, trained, best, rewardCurves: curves, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Mean training reward over the first and the last `window` steps. */
@@ -159,10 +184,21 @@ function smooth(points: (readonly [number, number])[]): [number, number][] {
   });
 }
 
-function demoReport(base: SettingSummary[], trained: DemoResult['trained'], curves: DemoResult['rewardCurves'], sizes: DemoSizes, seconds: number): string {
+function demoReport(base: SettingSummary[], trained: DemoResult['trained'], best: DemoResult['best'], curves: DemoResult['rewardCurves'], sizes: DemoSizes, seconds: number): string {
   const lines = [`# softcot demo results`, '', `Sizes: ${JSON.stringify(sizes)}. Wall time ${seconds.toFixed(0)} s.`, ''];
-  for (const [name, s] of [['base model', base], ['soft-trained', trained.soft], ['hard-trained', trained.hard]] as const) {
+  for (const [name, s] of [['base model', base], ['soft-trained (final)', trained.soft], ['hard-trained (final)', trained.hard]] as const) {
     lines.push(`## ${name}`, '', summaryTable(s, [1, 2, 4, 8]), '');
+  }
+  lines.push('## best greedy-validation checkpoint (hard greedy pass@1 on the validation problems; step 0 is the base)', '');
+  for (const mode of ['soft', 'hard'] as const) {
+    const b = best[mode];
+    const which = b.step === 0 ? 'the base model: no RL step beat it' : b.step === sizes.rlSteps ? 'the final model' : 'evaluated below';
+    lines.push(`- ${mode}: step ${b.step}, validation ${(100 * b.value).toFixed(1)} % (${which})`);
+  }
+  lines.push('');
+  for (const mode of ['soft', 'hard'] as const) {
+    const s = best[mode].summaries;
+    if (s) lines.push(`## ${mode}-trained, best checkpoint (step ${best[mode].step})`, '', summaryTable(s, [1, 2, 4, 8]), '');
   }
   lines.push('## training reward (verifier, sampled answers), mean of the first and last 10 steps', '', '| mode | first | last |', '|---|---|---|');
   for (const mode of ['soft', 'hard'] as const) {

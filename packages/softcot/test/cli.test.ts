@@ -258,6 +258,8 @@ describe('init', () => {
   });
 });
 
+const readMetricsFile = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { validation?: number });
+
 const shared = sharedDir();
 const gsm8k = shared ? path.join(shared, 'datasets', 'gsm8k', 'train-sample.jsonl') : null;
 const haveGsm8k = gsm8k !== null && fs.existsSync(gsm8k);
@@ -303,6 +305,23 @@ describe.skipIf(!haveGsm8k)('eval, compare, train on gsm8k (tiny model)', () => 
     expect(fs.readFileSync(path.join(out, 'checkpoints', 'latest'), 'utf8').trim()).toBe('step-000001');
     // The checkpoint is a complete model folder (tokenizer included), usable by eval.
     expect(fs.existsSync(path.join(out, 'checkpoints', 'step-000001', 'tokenizer.json'))).toBe(true);
+  });
+
+  it('train --val-size holds out problems, validates and keeps the best model', async () => {
+    const out = path.join(tmp, 'train-val');
+    const base = ['train', '--model', tinyDir, '--data', gsm8k!, '--mode', 'hard', '--steps', '2', '--prompts-per-step', '1', '--samples', '2', '--micro-batch', '2', '--max-cot', '4', '--max-answer', '3', '--limit', '5', '--lr', '1e-4', '--backend', 'cpu'];
+    const { code, io } = await cli(...base, '--out', out, '--val-size', '2', '--validate-every', '1');
+    expect(code, io.text()).toBe(0);
+    expect(io.err.join('\n')).toContain('3 problems (+2 for validation)');
+    expect(io.out.join('\n')).toMatch(/best validation hard-greedy pass@1 \d\.\d{3} at step \d/);
+    expect(readMetricsFile(path.join(out, 'metrics.jsonl')).map((m) => typeof m.validation)).toEqual(['number', 'number']);
+    expect(fs.existsSync(path.join(out, 'best', 'model.safetensors'))).toBe(true);
+    const bad = await cli(...base, '--out', path.join(tmp, 'train-bad'), '--val-size', '5');
+    expect(bad.code).toBe(2);
+    expect(bad.io.err.join('\n')).toContain('--val-size 5 leaves no training problems');
+    const badSetting = await cli(...base, '--out', path.join(tmp, 'train-bad'), '--val-size', '1', '--val-setting', 'warm-greedy');
+    expect(badSetting.code).toBe(2);
+    expect(badSetting.io.err.join('\n')).toContain('--val-setting: invalid inference setting "warm-greedy"');
   });
 });
 

@@ -1,7 +1,7 @@
 // The README's main job at reduced size: pretrain, RL in soft and hard mode, evaluate. Checks that the
 // pipeline runs end to end and writes its outputs, that pretraining gives a base model that solves some but
-// not all problems, and that RL updates are taken. It does not assert that the reward rises: at this budget
-// it does not, reliably (docs/results.md).
+// not all problems, that RL updates are taken and that the best greedy-validation checkpoint is kept. It does
+// not assert that the reward rises: at this budget it does not, reliably (docs/results.md).
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,6 +28,14 @@ describe('demo --quick', () => {
       expect(curve.every((m) => m.skipped === null && m.rewardMean >= 0 && m.rewardMean <= 100)).toBe(true);
       // Updates happen: some steps have groups with reward spread and hence a non-zero gradient.
       expect(curve.some((m) => m.gradNorm > 0)).toBe(true);
+      // Greedy validation every 8 steps; the kept checkpoint is the best of those and of the base (step 0).
+      const validated = curve.filter((m) => m.validation !== undefined);
+      expect(validated.map((m) => m.step)).toEqual([8, 16]);
+      const best = r.best[mode];
+      expect(validated.every((m) => m.validation! <= best.value)).toBe(true);
+      expect([0, 8, 16]).toContain(best.step);
+      if (best.step > 0) expect(validated.find((m) => m.step === best.step)!.validation).toBe(best.value);
+      expect(JSON.parse(fs.readFileSync(path.join(out, `rl-${mode}`, 'best', 'best.json'), 'utf8'))).toEqual({ step: best.step, value: best.value });
     }
     console.log(`demo --quick: ${r.seconds.toFixed(0)} s; base hard-greedy pass@1 ${baseGreedy}`);
     fs.rmSync(out, { recursive: true, force: true });

@@ -9,16 +9,24 @@ import * as tf from '@tensorflow/tfjs';
 import { saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
 import type { AdamW } from './optimizer';
 
+/** The best validation score so far and the step it was measured at (0: the model before training). */
+export interface BestValidation {
+  step: number;
+  value: number;
+}
+
 export interface TrainerState {
   step: number;
   optimizerStep: number;
   sigma: number;
+  /** Absent when the run has no validation. */
+  best?: BestValidation;
   format: 'softcot-trainer-state/1';
 }
 
 export function saveTrainingCheckpoint(
   outputDir: string,
-  s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; sigma: number; keep: number },
+  s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; sigma: number; keep: number; best?: BestValidation },
 ): string {
   const root = path.join(outputDir, 'checkpoints');
   fs.mkdirSync(root, { recursive: true });
@@ -34,7 +42,7 @@ export function saveTrainingCheckpoint(
     ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
     ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
   ]);
-  const state: TrainerState = { step: s.step, optimizerStep: step, sigma: s.sigma, format: 'softcot-trainer-state/1' };
+  const state: TrainerState = { step: s.step, optimizerStep: step, sigma: s.sigma, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
   writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
@@ -42,6 +50,27 @@ export function saveTrainingCheckpoint(
   // Keep the newest `keep` checkpoints.
   const all = fs.readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort();
   for (const old of all.slice(0, Math.max(0, all.length - Math.max(1, s.keep)))) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+  return final;
+}
+
+/**
+ * Keep the model with the best validation score in outputDir/best (a Hugging Face folder plus best.json with the
+ * step and score). Written beside it and renamed into place: an interruption leaves a complete best model, in
+ * best/ or, during the instant between the two renames, in .best.old-PID/.
+ */
+export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer: Tokenizer; best: BestValidation }): string {
+  const final = path.join(outputDir, 'best');
+  const tmp = path.join(outputDir, `.best.tmp-${process.pid}`);
+  const old = path.join(outputDir, `.best.old-${process.pid}`);
+  for (const d of [tmp, old]) fs.rmSync(d, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  saveModel(s.model, tmp, { dtype: 'float32' });
+  s.tokenizer.save(tmp);
+  writeFileAtomic(path.join(tmp, 'best.json'), JSON.stringify(s.best, null, 2) + '\n');
+  // A directory cannot be renamed over a non-empty one: move the old best aside first, then drop it.
+  if (fs.existsSync(final)) fs.renameSync(final, old);
+  fs.renameSync(tmp, final);
+  fs.rmSync(old, { recursive: true, force: true });
   return final;
 }
 
@@ -66,6 +95,8 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
   }
   if (state.format !== 'softcot-trainer-state/1' || !Number.isInteger(state.step))
     throw new Error(`${stateFile}: not a softcot trainer state (field "format")`);
+  if (state.best !== undefined && !(Number.isInteger(state.best.step) && Number.isFinite(state.best.value)))
+    throw new Error(`${stateFile}: field "best" must be { step: integer, value: number }, got ${JSON.stringify(state.best)}`);
   const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
   try {
     for (const [name, p] of model.params) {

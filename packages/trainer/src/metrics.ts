@@ -22,6 +22,8 @@ export interface StepMetrics {
   rewardSeconds: number;
   /** Why the update was skipped (NaN/Inf), or null. */
   skipped: string | null;
+  /** The validation score after this step, on steps where validation ran. */
+  validation?: number;
 }
 
 export class MetricsLog {
@@ -61,6 +63,6 @@ export function formatProgress(m: StepMetrics, total: number): string {
   return (
     `step ${m.step}/${total}  reward ${f(m.rewardMean)}±${f(m.rewardStd)}  flat-groups ${f(m.zeroSpreadGroups)}  ` +
     `cot ${f(m.cotLengthMean, 1)} (${stops})  H ${f(m.entropyMean)}  |g| ${f(m.gradNorm, 3)}  lr ${m.lr.toExponential(2)}  ` +
-    `${f(m.tokensPerSecond, 0)} tok/s  ${f(m.stepSeconds, 1)}s${m.skipped ? `  SKIPPED: ${m.skipped}` : ''}`
+    `${f(m.tokensPerSecond, 0)} tok/s  ${f(m.stepSeconds, 1)}s${m.validation !== undefined ? `  val ${f(m.validation, 3)}` : ''}${m.skipped ? `  SKIPPED: ${m.skipped}` : ''}`
   );
 }

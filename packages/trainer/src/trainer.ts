@@ -19,7 +19,7 @@ import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
 import { scoreSequences, type ScoredSequence, type ScoringSettings } from './logprobs';
 import { entriesPerRow, microBatchLoss, type MicroBatch } from './loss';
 import { isLikelihoodReward, jepoGroup, likelihoodValue, type LikelihoodReward } from './rewards';
-import { latestCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing';
+import { latestCheckpoint, loadTrainingCheckpoint, saveBestModel, saveTrainingCheckpoint, type BestValidation } from './checkpointing';
 import { MetricsLog, formatProgress, type StepMetrics } from './metrics';
 
 export interface RLOOConfig {
@@ -71,6 +71,13 @@ export interface RLOOConfig {
   /** Print a progress line per step (default true). */
   progress?: boolean;
   onStep?: (m: StepMetrics) => void;
+  /**
+   * Validation, to keep the best checkpoint (method.md §3: the paper keeps the one with the best greedy validation).
+   * `score` is called on the policy before the first step and every `every` steps (and after the last); higher is
+   * better, e.g. greedy pass@1 on held-out problems with `evaluate` from @softcot/eval. With outputDir the best
+   * model so far is kept in outputDir/best; the score of each validated step goes into its metrics line.
+   */
+  validation?: { every: number; score: (model: CausalLM) => number | Promise<number> };
 }
 
 export interface TrainResult {
@@ -79,6 +86,8 @@ export interface TrainResult {
   /** Last completed step (1-based count of steps done). */
   step: number;
   interrupted: boolean;
+  /** With validation: the best score and its step (0 = the model before training). */
+  best: BestValidation | null;
 }
 
 export class RLOOTrainer {
@@ -92,6 +101,7 @@ export class RLOOTrainer {
   private readonly likelihood: LikelihoodReward | null;
   private reference: CausalLM | null = null;
   private step = 0;
+  private best: BestValidation | null = null;
   private stopRequested = false;
   /** tfjs variable name -> Hugging Face parameter name. */
   private readonly hfNameOf: Map<string, string>;
@@ -138,6 +148,7 @@ export class RLOOTrainer {
         const state = loadTrainingCheckpoint(latest, c.model, this.optimizer);
         this.step = state.step;
         this.sigma = state.sigma;
+        this.best = state.best ?? null;
         if (c.progress ?? true) console.log(`resumed from ${latest} at step ${this.step}`);
       }
     }
@@ -151,9 +162,12 @@ export class RLOOTrainer {
     process.on('SIGINT', onSigint);
     const metrics: StepMetrics[] = [];
     try {
+      // The starting model is the first candidate, so the best checkpoint is never worse than the base.
+      if (c.validation && this.best === null) await this.validate();
       while (this.step < c.steps && !this.stopRequested) {
         const m = await this.trainStep(this.batchFor(dataset, this.step));
         this.step++;
+        if (c.validation && (this.step % c.validation.every === 0 || this.step === c.steps)) m.validation = await this.validate();
         metrics.push(m);
         log?.append(m);
         if (c.progress ?? true) console.log(formatProgress(m, c.steps));
@@ -166,7 +180,21 @@ export class RLOOTrainer {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    return { metrics, step: this.step, interrupted: this.stopRequested };
+    return { metrics, step: this.step, interrupted: this.stopRequested, best: this.best };
+  }
+
+  /** Score the current policy; keep it as the best model if it beats the best so far. */
+  private async validate(): Promise<number> {
+    const value = await this.config.validation!.score(this.config.model);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new Error(`validation.score returned ${String(value)} at step ${this.step}; it must return a finite number`);
+    if (this.best === null || value > this.best.value) {
+      this.best = { step: this.step, value };
+      const { outputDir, model, tokenizer } = this.config;
+      if (outputDir) saveBestModel(outputDir, { model, tokenizer, best: this.best });
+    }
+    if (this.config.progress ?? true) console.log(`validation at step ${this.step}: ${value.toFixed(4)} (best ${this.best.value.toFixed(4)} at step ${this.best.step})`);
+    return value;
   }
 
   /** Write a checkpoint of the current state to outputDir (atomic). */
@@ -179,6 +207,7 @@ export class RLOOTrainer {
       step: this.step,
       sigma: this.sigma,
       keep: this.config.keepCheckpoints ?? 2,
+      ...(this.best ? { best: this.best } : {}),
     });
   }
 
@@ -411,6 +440,11 @@ function validateConfig(c: RLOOConfig): void {
   if (typeof c.reward !== 'function' && c.reward !== 'verifier' && !isLikelihoodReward(c.reward))
     throw new Error(`RLOOTrainer: reward must be 'verifier', one of logprob/avglogprob/prob/avgprob/jepo, or a function; got ${String(c.reward)}`);
   if (c.ppo && !(c.ppo.clip > 0 && c.ppo.clip < 1)) throw new Error(`RLOOTrainer: ppo.clip must be in (0, 1), got ${c.ppo.clip}`);
+  if (c.validation) {
+    if (!(Number.isInteger(c.validation.every) && c.validation.every >= 1))
+      throw new Error(`RLOOTrainer: validation.every must be a positive integer, got ${c.validation.every}`);
+    if (typeof c.validation.score !== 'function') throw new Error('RLOOTrainer: validation.score must be a function (model) => number');
+  }
   if (c.kl && !(c.kl.beta >= 0)) throw new Error(`RLOOTrainer: kl.beta must be >= 0, got ${c.kl.beta}`);
   if (c.outputDir && fs.existsSync(c.outputDir) && !fs.statSync(c.outputDir).isDirectory())
     throw new Error(`RLOOTrainer: outputDir ${c.outputDir} exists and is not a directory`);

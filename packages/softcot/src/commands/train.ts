@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
-import { lineChart, writeSvg } from '@softcot/eval';
-import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, type Command, type CommandIO } from '../args';
+import { lineChart, parseSettings, pass1Scorer, writeSvg } from '@softcot/eval';
+import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO } from '../args';
 import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
@@ -37,6 +37,10 @@ ${DATA_HELP}
   --ppo-clip X         PPO-style ratio clipping ε in (0, 1) (default off)
   --max-grad-norm X    clip the global gradient norm (default: the trainer's)
   --save-every N       checkpoint every N steps (default 50, and always at the end)
+  --val-size N         hold out the last N problems of --data for validation (default 0: none)
+  --validate-every N   validate every N steps (default 25) and keep the best model in out/best
+  --val-setting S      validation score: pass@1 of this inference setting (default hard-greedy,
+                       the paper's best-greedy-validation selection)
   --seed N             seed (default 0)
 ${BACKEND_HELP}
   -h, --help           show this help`;
@@ -70,7 +74,7 @@ export const trainCommand: Command = {
       algorithm: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' },
       'prompts-per-step': { type: 'string' }, samples: { type: 'string' }, 'micro-batch': { type: 'string' }, 'max-cot': { type: 'string' },
       'max-answer': { type: 'string' }, gamma: { type: 'string' }, temperature: { type: 'string' }, 'kl-beta': { type: 'string' },
-      'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION,
+      'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' }, 'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION,
     });
     if (!v) return (io.stdout(usage), 0);
     const modelDir = requireString(v, 'model');
@@ -94,12 +98,29 @@ export const trainCommand: Command = {
     const maxGradNorm = optFloat(v, 'max-grad-norm', { positive: true });
     const saveEvery = optInt(v, 'save-every', { min: 1 });
     const seed = optInt(v, 'seed') ?? 0;
-    const examples = await loadExamples(dataFile, v);
+    const valSize = optInt(v, 'val-size', { min: 0 }) ?? 0;
+    const validateEvery = optInt(v, 'validate-every', { min: 1 }) ?? 25;
+    const valSetting = (() => {
+      try {
+        return parseSettings(typeof v['val-setting'] === 'string' ? v['val-setting'] : 'hard-greedy');
+      } catch (e) {
+        throw new UsageError(`--val-setting: ${(e as Error).message}`);
+      }
+    })();
+    if (valSetting.length !== 1) throw new UsageError(`--val-setting takes one inference setting, got ${valSetting.length}`);
+    const all = await loadExamples(dataFile, v);
+    if (valSize >= all.length) throw new UsageError(`--val-size ${valSize} leaves no training problems (${dataFile} has ${all.length})`);
+    const examples = all.slice(0, all.length - valSize);
+    const valExamples = all.slice(all.length - valSize);
     const backend = await selectBackend(v);
     const { model, tokenizer } = loadModelDir(modelDir);
     try {
       const format = promptFormatFor(v, tokenizer!);
-      io.stderr(`train: ${examples.length} problems, mode ${mode}, reward ${reward}, ${algorithm}, ${steps} steps × ${B} prompts × ${G} samples, backend ${backend}`);
+      const validation =
+        valSize > 0
+          ? { every: validateEvery, score: pass1Scorer(tokenizer!, valExamples, { format, setting: valSetting[0], maxCotTokens: maxCot, maxAnswerTokens: maxAnswer, noiseGamma: gamma, seed }) }
+          : undefined;
+      io.stderr(`train: ${examples.length} problems${valSize > 0 ? ` (+${valSize} for validation)` : ''}, mode ${mode}, reward ${reward}, ${algorithm}, ${steps} steps × ${B} prompts × ${G} samples, backend ${backend}`);
       const trainer = new RLOOTrainer({
         model,
         tokenizer: tokenizer!,
@@ -119,10 +140,12 @@ export const trainCommand: Command = {
         ...(ppoClip !== undefined ? { ppo: { clip: ppoClip } } : {}),
         outputDir: out,
         ...(saveEvery !== undefined ? { saveEvery } : {}),
+        ...(validation ? { validation } : {}),
         seed,
       });
       const res = await trainer.train(examples);
       io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
+      if (res.best) io.stdout(`best validation ${valSetting[0]!.mode}-${valSetting[0]!.greedy ? 'greedy' : 'sample'} pass@1 ${res.best.value.toFixed(3)} at step ${res.best.step}: ${path.join(out, 'best')}`);
       renderRewardCurve(out, io);
       return res.interrupted ? 130 : 0;
     } finally {
