@@ -34,6 +34,8 @@ describe('demo --quick', () => {
       const best = r.best[mode];
       expect(validated.every((m) => m.validation! <= best.value)).toBe(true);
       expect([0, 8, 16]).toContain(best.step);
+      expect(best.value).toBeGreaterThanOrEqual(r.baseValidation); // the base is step 0's candidate
+      if (best.step === 0) expect(best.value).toBe(r.baseValidation);
       if (best.step > 0) expect(validated.find((m) => m.step === best.step)!.validation).toBe(best.value);
       expect(JSON.parse(fs.readFileSync(path.join(out, `rl-${mode}`, 'best', 'best.json'), 'utf8'))).toEqual({ step: best.step, value: best.value });
     }

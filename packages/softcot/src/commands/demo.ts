@@ -5,7 +5,8 @@ import { optChoice, optInt, optString, parseFlags, type Command } from '../args'
 const usage = `Usage: softcot demo [--out DIR] [--quick] [--backend wasm|cpu] [--seed N]
 
 Pretrain a tiny model on a synthetic arithmetic task, post-train it with RLOO in soft and hard mode,
-and evaluate it under hard, soft and fuzzy inference. Needs no downloads.
+and evaluate it under hard, soft and fuzzy inference. Each RL run keeps its best greedy-validation
+checkpoint (out/rl-MODE/best; the base itself if no step beat it). Needs no downloads.
 
 Options:
   --out DIR            output folder (default runs/demo)
