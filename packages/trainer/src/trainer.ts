@@ -74,7 +74,7 @@ export interface RLOOConfig {
   /**
    * Validation, to keep the best checkpoint (method.md §3: the paper keeps the one with the best greedy validation).
    * `score` is called on the policy before the first step and every `every` steps (and after the last); higher is
-   * better, e.g. greedy pass@1 on held-out problems with `evaluate` from @softcot/eval. With outputDir the best
+   * better, e.g. greedy pass@1 on held-out problems with `pass1Scorer` from @softcot/eval. With outputDir the best
    * model so far is kept in outputDir/best; the score of each validated step goes into its metrics line.
    */
   validation?: { every: number; score: (model: CausalLM) => number | Promise<number> };
@@ -148,6 +148,8 @@ export class RLOOTrainer {
         const state = loadTrainingCheckpoint(latest, c.model, this.optimizer);
         this.step = state.step;
         this.sigma = state.sigma;
+        // outputDir/best may be newer than this checkpoint (a run killed between the two writes); resume is
+        // exact, so the same step writes the same model there again.
         this.best = state.best ?? null;
         if (c.progress ?? true) console.log(`resumed from ${latest} at step ${this.step}`);
       }
