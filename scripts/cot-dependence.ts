@@ -11,7 +11,7 @@
 //   2. CoTs and answers sampled at τ = 1 (hard mode; soft mode with σ = 0.33·RMS(E)): of the samples with a correct
 //      answer, the share whose CoT is correct step by step (`checkArithmetic`), and the kinds of CoT error.
 // A verifier reward pays every correct answer the same. Where most rewarded samples carry a wrong CoT, RLOO
-// reinforces wrong CoT tokens about as often as right ones (docs/results.md, "Fifth session").
+// reinforces wrong CoT tokens more often than right ones (docs/results.md, "Fifth session").
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { loadModel, loadTokenizer, useBackend } from '@softcot/model';
