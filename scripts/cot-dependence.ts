@@ -12,11 +12,10 @@
 //      answer, the share whose CoT is correct step by step (`checkArithmetic`), and the kinds of CoT error.
 // A verifier reward pays every correct answer the same. Where most rewarded samples carry a wrong CoT, RLOO
 // reinforces wrong CoT tokens more often than right ones (docs/results.md, "Fifth session").
-import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { loadModel, loadTokenizer, useBackend } from '@softcot/model';
+import { greedyGenerate, loadModel, loadTokenizer, useBackend } from '@softcot/model';
 import { noiseSigma } from '@softcot/mixer';
-import { checkArithmetic, generateSyntheticSplits, syntheticPromptFormat } from '@softcot/data';
+import { applyOp, checkArithmetic, generateSyntheticSplits, syntheticPromptFormat, type ArithOp } from '@softcot/data';
 import { rollout } from '@softcot/rollout';
 
 const { values: args } = parseArgs({
@@ -42,18 +41,10 @@ const problems = generateSyntheticSplits('arithmetic', { nTrain: 0, nTest: 240, 
 const pct = (k: number, n: number) => `${((100 * k) / Math.max(n, 1)).toFixed(1)} %`;
 const stop = 'The final answer is: ';
 
-/** Greedy continuation of `text` up to the closing brace (or `maxTokens`). */
+/** Greedy continuation of `text` up to the closing brace (at most `maxTokens` tokens). */
 function greedyAnswer(text: string, maxTokens = 8): string {
-  const ids = tokenizer.encode(text);
-  let out = '';
-  for (let i = 0; i < maxTokens; i++) {
-    const next = tf.tidy(() => model.forward({ inputIds: tf.tensor2d([ids], undefined, 'int32'), logits: 'last' }).logits!.reshape([-1]).argMax().dataSync()[0]!);
-    const piece = tokenizer.decode([next]);
-    if (piece === '}' || next === tokenizer.eosTokenId) break;
-    out += piece;
-    ids.push(next);
-  }
-  return out;
+  const [tokens] = greedyGenerate(model, [tokenizer.encode(text)], maxTokens, { padId: tokenizer.padTokenId ?? 0 }).tokens;
+  return tokenizer.decode(tokens!).split('}')[0]!;
 }
 
 console.log(`1. teacher-forced CoTs, greedy answers (${problems.length} problems)`);
@@ -86,7 +77,7 @@ console.log(`  after a first step whose result is changed by one (rest decoded):
 /** The chain's value when its first step's result is replaced by `v` (left to right, as the task evaluates). */
 function evaluateFrom(v: number, question: string): number {
   const ops = [...question.matchAll(/([+\-*])(\d+)/g)].slice(1);
-  return ops.reduce((x, [, op, b]) => (op === '+' ? x + Number(b) : op === '-' ? x - Number(b) : x * Number(b)), v);
+  return ops.reduce((x, [, op, b]) => applyOp(x, op as ArithOp, Number(b)), v);
 }
 
 const sigma = noiseSigma(model.embeddingMatrix, 0.33);
