@@ -237,6 +237,37 @@ export function generateArithmeticDataset(opts: ArithmeticDatasetOptions): Examp
 }
 
 /**
+ * Pretraining data from a careless solver: the solutions of a `share` of the arithmetic examples (drawn with
+ * `seed`) are replaced by one that stops after the first step and boxes that intermediate result, e.g.
+ * `8-1=7. The final answer is: \boxed{7}` for `8-1+4`. A model pretrained on the mix has learned both ways to
+ * answer and is unsure which to take after the first step; a verifier reward has to teach it to finish the chain
+ * (the demo). `answer` stays the true result (what RL and evaluation check); `row.lazy` marks the changed examples.
+ */
+export function withLazySolutions(examples: readonly Example[], opts: { share: number; seed: Seed; style?: SolutionStyle }): Example[] {
+  if (!(opts.share >= 0 && opts.share <= 1)) throw new RangeError(`withLazySolutions: share must be in [0, 1], got ${opts.share}`);
+  const rng = makeRng(opts.seed);
+  return examples.map((e) => {
+    if (rng() >= opts.share) return e;
+    const steps = typeof e.row.cot === 'string' ? e.row.cot.split(' ') : [];
+    const first = /^-?\d+[+\-*]\d+=(-?\d+)\.$/.exec(steps[0] ?? '');
+    if (!first || steps.length < 2) throw new Error(`withLazySolutions: example ${e.id} is not an arithmetic chain of at least 2 steps (row.cot ${JSON.stringify(e.row.cot)})`);
+    return { ...e, solution: finishSolution(steps[0]!, first[1]!, opts.style ?? 'paper'), row: { ...e.row, lazy: true } };
+  });
+}
+
+/**
+ * Multi-character tokens for a CharTokenizer (`pieces`): the fixed phrases of a prompt format (the prompt wrapper,
+ * the CoT stop string, the prefill after a stop). Each is then one token, so the model emits the stop string in one
+ * CoT step instead of ~20 (one action, one noise vector, instead of ~20 that carry no information). The prefill after
+ * the maximum length is left out: it contains the stop string, which must stay a token boundary of its own.
+ */
+export function syntheticPieces(format: PromptFormat = syntheticPromptFormat()): string[] {
+  const marker = '\u0000';
+  const phrases = [...format.render(marker).split(marker), format.cotStop, format.prefillAfterStop];
+  return [...new Set(phrases.filter((p) => Array.from(p).length >= 2))];
+}
+
+/**
  * Checks an arithmetic question/CoT/answer triple by recomputing it: returns null when correct, else the
  * first problem found. Accepts the question and CoT formats produced by `arithmeticChain`.
  */

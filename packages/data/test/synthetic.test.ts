@@ -13,6 +13,8 @@ import {
   sftText,
   shortestPath,
   syntheticAlphabet,
+  syntheticPieces,
+  withLazySolutions,
   syntheticPromptFormat,
   syntheticSplit,
   type Example,
@@ -92,6 +94,45 @@ describe('arithmetic chains', () => {
     expect(() => arithmeticChain({ steps: 5, maxStart: 99, maxOperand: 9, ops: ['+'], maxValue: 20, seed: 1 })).toThrow(/no operation/);
     expect(() => arithmeticChain({ steps: 0, maxStart: 9, maxOperand: 9, seed: 1 })).toThrow(/steps/);
     expect(() => generateArithmeticDataset({ n: 500, seed: 1, difficulty: 1, unique: true })).toThrow(/distinct questions/);
+  });
+});
+
+describe('lazy solutions (the demo\'s pretraining mix)', () => {
+  const data = generateArithmeticDataset({ n: 2000, seed: 3, difficulty: 2, ops: ['+', '-'] });
+
+  it('replaces a seeded share of solutions by the first step with its result boxed; answers stay true', () => {
+    const mixed = withLazySolutions(data, { share: 0.5, seed: 1 });
+    const lazy = mixed.filter((e) => e.row.lazy === true);
+    expect(lazy.length / data.length).toBeGreaterThan(0.45);
+    expect(lazy.length / data.length).toBeLessThan(0.55);
+    mixed.forEach((e, k) => {
+      expect(e.answer).toBe(data[k]!.answer);
+      if (e.row.lazy !== true) return expect(e).toBe(data[k]);
+      const [first] = String(e.row.cot).split(' ');
+      const r = /=(-?\d+)\.$/.exec(first!)![1];
+      expect(e.solution).toBe(`${first} The final answer is: \\boxed{${r}}`);
+    });
+    // e.g. 8-1+4: the lazy solution boxes 7, the verifier wants 11
+    expect(lazy.filter((e) => e.solution!.endsWith(`{${e.answer}}`)).length / lazy.length).toBeLessThan(0.2);
+    expect(withLazySolutions(data, { share: 0.5, seed: 1 })).toEqual(mixed);
+    expect(withLazySolutions(data, { share: 0.5, seed: 2 })).not.toEqual(mixed);
+    expect(withLazySolutions(data, { share: 0, seed: 1 })).toEqual(data);
+    expect(withLazySolutions(data, { share: 1, seed: 1 }).every((e) => e.row.lazy === true)).toBe(true);
+  });
+
+  it('bad input', () => {
+    expect(() => withLazySolutions(data, { share: 1.5, seed: 1 })).toThrow(/share must be in \[0, 1\]/);
+    const oneStep = generateArithmeticDataset({ n: 3, seed: 3, difficulty: 1 });
+    expect(() => withLazySolutions(oneStep, { share: 1, seed: 1 })).toThrow(/arith-3-0 is not an arithmetic chain of at least 2 steps/);
+  });
+});
+
+describe('syntheticPieces', () => {
+  it('the fixed phrases of the format, never one that spans the stop string and the prefill', () => {
+    const paper = syntheticPieces(syntheticPromptFormat('paper'));
+    expect(paper).toEqual(['User: ', ' Assistant:', 'The final answer is: ', '\\boxed{']);
+    expect(paper.some((p) => p.includes('The final answer is: \\boxed{'))).toBe(false);
+    expect(syntheticPieces(paperPrompt({ instruction: 'Solve.' }))[0]).toBe('Solve.\n\nUser: ');
   });
 });
 

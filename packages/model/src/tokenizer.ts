@@ -369,15 +369,23 @@ export interface CharTokenizerOptions {
   unk?: string;
   /** Jinja chat template; null for none (applyChatTemplate then throws). Default DEFAULT_CHAR_CHAT_TEMPLATE. */
   chatTemplate?: string | null;
+  /**
+   * Multi-character tokens, e.g. a prompt format's fixed phrases (`The final answer is: `), with ids after the
+   * characters in this order. Encoding takes the longest piece or special token that starts at each position, else
+   * one character, so a phrase the model writes often is one step (one action) instead of one per character.
+   */
+  pieces?: readonly string[];
 }
 
 /**
  * Character-level tokenizer: ids 0..3 are `<pad>`, `<bos>`, `<eos>`, `<unk>`, then one id per alphabet character
- * (Unicode code points, in alphabet order). Special-token strings appearing in the text encode to their ids (as HF
- * tokenizers do for added tokens). `save(dir)` writes an equivalent HF tokenizer.json + tokenizer_config.json.
+ * (Unicode code points, in alphabet order), then one per multi-character piece (`pieces`). Special-token strings and
+ * pieces appearing in the text encode to their ids (as HF tokenizers do for added tokens). `save(dir)` writes an
+ * equivalent HF tokenizer.json + tokenizer_config.json.
  */
 export class CharTokenizer implements Tokenizer {
   readonly chars: string[];
+  readonly pieces: string[];
   readonly specials: { pad: string; bos: string; eos: string; unk: string };
   readonly padTokenId = 0;
   readonly bosTokenId = 1;
@@ -387,22 +395,31 @@ export class CharTokenizer implements Tokenizer {
   readonly stopTokenIds: number[];
   readonly chatTemplate: string | null;
   private readonly charToId = new Map<string, number>();
-  private readonly specialList: string[];
+  /** Specials and pieces with their ids, longest first: the first one that matches at a position is the longest. */
+  private readonly multiChar: Array<[string, number]>;
   private readonly templates: ChatTemplates;
 
   constructor(alphabet: string, opts: CharTokenizerOptions = {}) {
     this.specials = { pad: opts.pad ?? '<pad>', bos: opts.bos ?? '<bos>', eos: opts.eos ?? '<eos>', unk: opts.unk ?? '<unk>' };
-    this.specialList = [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk];
-    if (this.specialList.some((s) => typeof s !== 'string' || s === '') || new Set(this.specialList).size !== 4) {
-      throw new TokenizerError(`special tokens must be 4 distinct non-empty strings, got ${JSON.stringify(this.specialList)}`, { field: 'CharTokenizer special tokens' });
+    const specialList = [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk];
+    if (specialList.some((s) => typeof s !== 'string' || s === '') || new Set(specialList).size !== 4) {
+      throw new TokenizerError(`special tokens must be 4 distinct non-empty strings, got ${JSON.stringify(specialList)}`, { field: 'CharTokenizer special tokens' });
     }
     this.chars = Array.from(alphabet);
     this.chars.forEach((c, i) => {
       if (this.charToId.has(c)) throw new TokenizerError(`duplicate character ${JSON.stringify(c)}`, { field: 'CharTokenizer alphabet' });
-      if (this.specialList.includes(c)) throw new TokenizerError(`character ${JSON.stringify(c)} is also a special token`, { field: 'CharTokenizer alphabet' });
+      if (specialList.includes(c)) throw new TokenizerError(`character ${JSON.stringify(c)} is also a special token`, { field: 'CharTokenizer alphabet' });
       this.charToId.set(c, 4 + i);
     });
-    this.vocabSize = 4 + this.chars.length;
+    this.pieces = [...(opts.pieces ?? [])];
+    const pieceSet = new Set<string>();
+    for (const p of this.pieces) {
+      if (typeof p !== 'string' || Array.from(p).length < 2) throw new TokenizerError(`pieces must be strings of at least 2 characters, got ${JSON.stringify(p)}`, { field: 'CharTokenizer pieces' });
+      if (pieceSet.has(p)) throw new TokenizerError(`duplicate piece ${JSON.stringify(p)}`, { field: 'CharTokenizer pieces' });
+      if (specialList.includes(p)) throw new TokenizerError(`piece ${JSON.stringify(p)} is also a special token`, { field: 'CharTokenizer pieces' });
+      pieceSet.add(p);
+    }
+    this.vocabSize = 4 + this.chars.length + this.pieces.length;
     this.stopTokenIds = [this.eosTokenId];
     this.chatTemplate = opts.chatTemplate === undefined ? DEFAULT_CHAR_CHAT_TEMPLATE : opts.chatTemplate;
     const templates = new Map<string, string>();
@@ -413,12 +430,9 @@ export class CharTokenizer implements Tokenizer {
       pad_token: this.specials.pad,
       unk_token: this.specials.unk,
     });
-    // longest special first, so a special that is a prefix of another cannot shadow it
-    this.specialList.sort((a, b) => b.length - a.length);
-  }
-
-  private specialId(s: string): number {
-    return [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk].indexOf(s);
+    // longest first, so a special or piece that is a prefix of another cannot shadow it
+    this.multiChar = [...specialList.map((t, i) => [t, i] as [string, number]), ...this.pieces.map((p, k) => [p, 4 + this.chars.length + k] as [string, number])];
+    this.multiChar.sort((a, b) => b[0].length - a[0].length);
   }
 
   encode(text: string, opts: { addSpecialTokens?: boolean } = {}): number[] {
@@ -426,10 +440,10 @@ export class CharTokenizer implements Tokenizer {
     if (opts.addSpecialTokens ?? true) ids.push(this.bosTokenId);
     let i = 0;
     while (i < text.length) {
-      const sp = this.specialList.find((s) => text.startsWith(s, i));
-      if (sp !== undefined) {
-        ids.push(this.specialId(sp));
-        i += sp.length;
+      const multi = this.multiChar.find(([t]) => text.startsWith(t, i));
+      if (multi !== undefined) {
+        ids.push(multi[1]);
+        i += multi[0].length;
         continue;
       }
       const cp = text.codePointAt(i)!;
@@ -446,7 +460,7 @@ export class CharTokenizer implements Tokenizer {
       if (id >= 0 && id < 4) {
         if (!opts.skipSpecialTokens) out += [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk][id];
       } else {
-        out += this.chars[id - 4] ?? '';
+        out += this.idToToken(id) ?? '';
       }
     }
     return out;
@@ -454,7 +468,8 @@ export class CharTokenizer implements Tokenizer {
 
   idToToken(id: number): string | undefined {
     if (!Number.isInteger(id) || id < 0) return undefined;
-    return id < 4 ? [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk][id] : this.chars[id - 4];
+    if (id < 4) return [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk][id];
+    return id < 4 + this.chars.length ? this.chars[id - 4] : this.pieces[id - 4 - this.chars.length];
   }
 
   get hasChatTemplate(): boolean {
@@ -465,7 +480,10 @@ export class CharTokenizer implements Tokenizer {
     return this.templates.render(messages, opts);
   }
 
-  /** HF tokenizer.json: BPE model with the char vocab and no merges, no normalizer/pre-tokenizer, Fuse decoder. */
+  /**
+   * HF tokenizer.json: BPE model with the char vocab and no merges, no normalizer/pre-tokenizer, Fuse decoder; the
+   * pieces are non-special added tokens (matched before the model, as `encode` does).
+   */
   toTokenizerJson(): Record<string, unknown> {
     const specialsById = [this.specials.pad, this.specials.bos, this.specials.eos, this.specials.unk];
     const vocab: Record<string, number> = {};
@@ -476,14 +494,14 @@ export class CharTokenizer implements Tokenizer {
       version: '1.0',
       truncation: null,
       padding: null,
-      added_tokens: specialsById.map((content, id) => ({
-        id,
+      added_tokens: [...specialsById, ...this.pieces].map((content, k) => ({
+        id: k < 4 ? k : 4 + this.chars.length + (k - 4),
         content,
         single_word: false,
         lstrip: false,
         rstrip: false,
         normalized: false,
-        special: true,
+        special: k < 4,
       })),
       normalizer: null,
       pre_tokenizer: null,

@@ -259,8 +259,27 @@ describe('CharTokenizer', () => {
     expectError(() => new CharTokenizer('abca'), TokenizerError, 'duplicate character "a"');
   });
 
-  it('save -> loadTokenizer gives a real HF tokenizer.json with identical ids and text', () => {
-    const dir = path.join(tmp, 'char-model');
+  it('pieces: multi-character tokens after the characters, longest match first', () => {
+    const pt = new CharTokenizer('ab =', { pieces: ['ab', 'ab=', 'b a'] });
+    expect(pt.vocabSize).toBe(4 + 4 + 3);
+    const [a, b, sp, eq, ab, abEq, bSpA] = [4, 5, 6, 7, 8, 9, 10];
+    expect(pt.encode('ab=', { addSpecialTokens: false })).toEqual([abEq]); // 'ab=' beats its prefix 'ab'
+    expect(pt.encode('abab', { addSpecialTokens: false })).toEqual([ab, ab]);
+    expect(pt.encode('ab a', { addSpecialTokens: false })).toEqual([ab, sp, a]); // leftmost match wins over 'b a'
+    expect(pt.encode('b ab<eos>', { addSpecialTokens: false })).toEqual([bSpA, b, 2]);
+    expect(pt.encode('=a', { addSpecialTokens: false })).toEqual([eq, a]);
+    expect(pt.idToToken(abEq)).toBe('ab=');
+    expect(pt.decode([1, bSpA, abEq, 2], { skipSpecialTokens: true })).toBe('b aab=');
+    expectError(() => new CharTokenizer('ab', { pieces: ['a'] }), TokenizerError, 'at least 2 characters');
+    expectError(() => new CharTokenizer('ab', { pieces: ['ab', 'ab'] }), TokenizerError, 'duplicate piece "ab"');
+    expectError(() => new CharTokenizer('ab', { pieces: ['<eos>'] }), TokenizerError, 'also a special token');
+  });
+
+  it.each([
+    ['characters only', tok],
+    ['with pieces', new CharTokenizer(alphabet, { pieces: ['The answer is: ', '\\boxed{', '= 9', '12'] })],
+  ])('save -> loadTokenizer gives a real HF tokenizer.json with identical ids and text (%s)', (_name, tok) => {
+    const dir = path.join(tmp, `char-model-${tok.pieces.length}`);
     tok.save(dir);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
     expect(json.model.type).toBe('BPE');
@@ -274,7 +293,7 @@ describe('CharTokenizer', () => {
     expect(loaded.vocabSize).toBe(tok.vocabSize);
     expect([loaded.padTokenId, loaded.bosTokenId, loaded.eosTokenId]).toEqual([0, 1, 2]);
     expect(loaded.stopTokenIds).toEqual([2]);
-    const texts = ['12+3', '(1+2)*3 = 9\n', '  spaced  out  ', 'unknown ?! chars é 🎉', '1<eos><pad>2<bos>', 'x<unk>y', '', 'abc\n\nxyz'];
+    const texts = ['12+3', '(1+2)*3 = 9\n', '  spaced  out  ', 'unknown ?! chars é 🎉', '1<eos><pad>2<bos>', 'x<unk>y', '', 'abc\n\nxyz', '112 = 99 The answer is: \\boxed{12}'];
     for (const text of texts) {
       for (const addSpecialTokens of [true, false]) {
         const ids = tok.encode(text, { addSpecialTokens });

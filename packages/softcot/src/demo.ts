@@ -1,6 +1,8 @@
 // The demo: the whole method end to end on a task small enough for two CPU cores.
 //  1. a synthetic multi-step arithmetic task in the paper's prompt / stop string / \boxed{} format;
-//  2. a tiny Llama-style model pretrained on it with ordinary supervised (hard-token) training;
+//  2. a tiny Llama-style model pretrained on it with ordinary supervised (hard-token) training, on a mix where half
+//     the solutions come from a careless solver that stops after the first step (withLazySolutions): the base has
+//     learned both ways to answer and is unsure which to take, which is what RL with a verifier can fix;
 //  3. RLOO with the verifier reward (100 correct / 10 boxed but wrong / 0) in soft mode, and in hard mode for
 //     contrast, from the same base with the same hyper-parameters;
 //  4. a table of greedy pass@1, sample pass@1 and pass@k under hard, soft and fuzzy inference;
@@ -12,7 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
 import { noiseSigma, type CotMode } from '@softcot/mixer';
-import { generateSyntheticSplits, syntheticAlphabet, syntheticPromptFormat, type Example } from '@softcot/data';
+import { generateSyntheticSplits, syntheticAlphabet, syntheticPieces, syntheticPromptFormat, withLazySolutions, type Example } from '@softcot/data';
 import { RLOOTrainer, supervisedFineTune, cloneModel, type StepMetrics } from '@softcot/trainer';
 import { evaluate, lineChart, pass1Scorer, summaryTable, writeSvg, SIX_SETTINGS, type SettingSummary } from '@softcot/eval';
 
@@ -42,6 +44,8 @@ interface DemoSizes {
   /** Held-out problems for the best-greedy-validation checkpoint (method.md §3), disjoint from train and test. */
   valProblems: number;
   validateEvery: number;
+  /** Share of the supervised solutions that stop after the first step (withLazySolutions). */
+  lazyShare: number;
   sftSteps: number;
   rlSteps: number;
   promptsPerStep: number;
@@ -50,12 +54,15 @@ interface DemoSizes {
   lr: number;
 }
 
-// The full demo pretrains until greedy pass@1 is about 70 % with sampled pass@1 well below it, so RL has
-// something to sharpen. lr 3e-5: at 5e-5 soft training halves this model's greedy pass@1 in 60 steps, and
-// larger rates degrade every mode (docs/results.md). 192 validation problems: greedy validation is cheap, and two
-// sets of 48 disagreed by 31 points on the same base model, too noisy to select a checkpoint by.
-const FULL: DemoSizes = { trainProblems: 8000, testProblems: 48, valProblems: 192, validateEvery: 10, sftSteps: 400, rlSteps: 60, promptsPerStep: 8, samplesPerPrompt: 8, evalSamples: 8, lr: 3e-5 };
-const QUICK: DemoSizes = { trainProblems: 4000, testProblems: 16, valProblems: 16, validateEvery: 8, sftSteps: 300, rlSteps: 16, promptsPerStep: 4, samplesPerPrompt: 8, evalSamples: 4, lr: 3e-5 };
+// Half the supervised solutions are lazy: the base then takes either branch after the first step, often enough that
+// soft rollouts explore both (their branch is the greedy shadow's, so a base that nearly always finishes the chain
+// gives soft mode nothing to learn: with a 30 % share the soft reward fell). lr 1e-4 for both modes: 5e-5 rises
+// more slowly, 2e-4 collapses soft training (docs/results.md). 192 validation problems: two sets of 48 disagreed by
+// 31 points on the same base model, too noisy to select a checkpoint by.
+const FULL: DemoSizes = { trainProblems: 8000, testProblems: 48, valProblems: 192, validateEvery: 10, lazyShare: 0.5, sftSteps: 800, rlSteps: 120, promptsPerStep: 8, samplesPerPrompt: 8, evalSamples: 8, lr: 1e-4 };
+const QUICK: DemoSizes = { trainProblems: 8000, testProblems: 16, valProblems: 16, validateEvery: 20, lazyShare: 0.5, sftSteps: 800, rlSteps: 60, promptsPerStep: 8, samplesPerPrompt: 8, evalSamples: 4, lr: 1e-4 };
+/** CoT budget in tokens: a two-step chain and the stop string take at most 18. */
+const MAX_COT_TOKENS = 32;
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? ((l: string) => console.log(l));
@@ -72,8 +79,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { train } = splits;
   const test = splits.test.slice(0, sizes.testProblems);
   const validation = splits.test.slice(sizes.testProblems);
-  const tokenizer = new CharTokenizer(syntheticAlphabet('arithmetic', { format }).join(''));
-  log(`task: ${train.length} train / ${validation.length} validation / ${test.length} test arithmetic chains, e.g. "${train[0]!.question}" -> ${train[0]!.answer}; vocab ${tokenizer.vocabSize} chars`);
+  // Characters, plus the format's fixed phrases as single tokens: the stop string is one CoT step, not 21.
+  const tokenizer = new CharTokenizer(syntheticAlphabet('arithmetic', { format }).join(''), { pieces: syntheticPieces(format) });
+  const sftData = withLazySolutions(train, { share: sizes.lazyShare, seed });
+  const lazyExample = sftData.find((e) => e.row.lazy === true);
+  log(`task: ${train.length} train / ${validation.length} validation / ${test.length} test arithmetic chains, e.g. "${train[0]!.question}" -> ${train[0]!.answer}; vocab ${tokenizer.vocabSize} tokens`);
+  if (lazyExample) log(`pretraining mix: ${(100 * sizes.lazyShare).toFixed(0)} % of the solutions stop after the first step, e.g. "${lazyExample.question}": "${lazyExample.solution}"`);
 
   // 2. Base model by supervised training.
   const config = parseModelConfig(
@@ -81,7 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   );
   const base = initModel(config, seed);
   log(`[${elapsed()}] supervised pretraining: ${sizes.sftSteps} steps of 32 examples`);
-  supervisedFineTune(base, tokenizer, train, {
+  supervisedFineTune(base, tokenizer, sftData, {
     format,
     steps: sizes.sftSteps,
     batchSize: 32,
@@ -89,14 +100,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     warmupSteps: 20,
     seed,
     onStep: (step, loss) => {
-      if (step % 50 === 0 || step === sizes.sftSteps) log(`  sft step ${step}/${sizes.sftSteps}  loss ${loss.toFixed(3)}`);
+      if (step % 100 === 0 || step === sizes.sftSteps) log(`  sft step ${step}/${sizes.sftSteps}  loss ${loss.toFixed(3)}`);
     },
   });
   saveModel(base, path.join(o.outDir, 'base'), { dtype: 'float32' });
   tokenizer.save(path.join(o.outDir, 'base'));
   const sigma = noiseSigma(base.embeddingMatrix, 0.33);
 
-  const evalOpts = { format, samples: sizes.evalSamples, ks: [1, 2, 4, 8], maxCotTokens: 48, maxAnswerTokens: 8, sigma, seed, batchSize: 64 };
+  const evalOpts = { format, samples: sizes.evalSamples, ks: [1, 2, 4, 8], maxCotTokens: MAX_COT_TOKENS, maxAnswerTokens: 8, sigma, seed, batchSize: 64 };
   const evalModel = async (model: CausalLM, name: string) => {
     log(`[${elapsed()}] evaluating ${name} on ${test.length} test problems, six inference settings`);
     const r = await evaluate(model, tokenizer, test, evalOpts);
@@ -118,7 +129,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       model,
       tokenizer,
       format,
-      cot: { mode, maxTokens: 48 },
+      cot: { mode, maxTokens: MAX_COT_TOKENS },
       reward: 'verifier',
       promptsPerStep: sizes.promptsPerStep,
       samplesPerPrompt: sizes.samplesPerPrompt,
@@ -175,10 +186,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   return { base: baseSummaries, trained, best, baseValidation, rewardCurves: curves, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Mean training reward over the first and the last `window` steps. */
-export function rewardTrend(metrics: StepMetrics[], window = 5): { first: number; last: number } {
-  const mean = (m: StepMetrics[]) => m.reduce((a, x) => a + x.rewardMean, 0) / m.length;
-  return { first: mean(metrics.slice(0, window)), last: mean(metrics.slice(-window)) };
+/**
+ * Mean training reward over the first and the last `window` steps, and Welch's t statistic of the difference
+ * (each step's mean reward is one sample): t > 2 says the reward went up by more than its step-to-step noise.
+ */
+export function rewardRise(metrics: StepMetrics[], window: number): { first: number; last: number; t: number } {
+  if (!(window >= 2 && 2 * window <= metrics.length)) throw new Error(`rewardRise: need 2 windows of ${window} >= 2 steps, got ${metrics.length} steps`);
+  const stats = (m: StepMetrics[]) => {
+    const mean = m.reduce((a, x) => a + x.rewardMean, 0) / m.length;
+    const variance = m.reduce((a, x) => a + (x.rewardMean - mean) ** 2, 0) / (m.length - 1);
+    return { mean, variance };
+  };
+  const a = stats(metrics.slice(0, window));
+  const b = stats(metrics.slice(-window));
+  const se = Math.sqrt((a.variance + b.variance) / window);
+  return { first: a.mean, last: b.mean, t: se > 0 ? (b.mean - a.mean) / se : b.mean > a.mean ? Infinity : b.mean < a.mean ? -Infinity : 0 };
 }
 
 /** Running mean over 10 steps, so the reward curve's trend is visible through the sampling noise. */
@@ -206,10 +228,11 @@ function demoReport(base: SettingSummary[], trained: DemoResult['trained'], best
     const s = best[mode].summaries;
     if (s) lines.push(`## ${mode}-trained, best checkpoint (step ${best[mode].step})`, '', summaryTable(s, [1, 2, 4, 8]), '');
   }
-  lines.push('## training reward (verifier, sampled answers), mean of the first and last 10 steps', '', '| mode | first | last |', '|---|---|---|');
+  const window = Math.max(2, Math.floor(sizes.rlSteps / 6));
+  lines.push(`## training reward (verifier, sampled answers), mean of the first and last ${window} steps`, '', '| mode | first | last | t (Welch) |', '|---|---|---|---|');
   for (const mode of ['soft', 'hard'] as const) {
-    const t = rewardTrend(curves[mode], 10);
-    lines.push(`| ${mode} | ${t.first.toFixed(1)} | ${t.last.toFixed(1)} |`);
+    const r = rewardRise(curves[mode], window);
+    lines.push(`| ${mode} | ${r.first.toFixed(1)} | ${r.last.toFixed(1)} | ${r.t.toFixed(1)} |`);
   }
   lines.push('', `Settings: ${SIX_SETTINGS.length} inference settings; answers greedy; pass@k from ${sizes.evalSamples} samples.`);
   return lines.join('\n') + '\n';
