@@ -17,6 +17,7 @@ import { noiseSigma, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, syntheticAlphabet, syntheticPieces, syntheticPromptFormat, withLazySolutions, type Example } from '@softcot/data';
 import { RLOOTrainer, supervisedFineTune, cloneModel, type StepMetrics } from '@softcot/trainer';
 import { evaluate, lineChart, pass1Scorer, summaryTable, writeSvg, SIX_SETTINGS, type SettingSummary } from '@softcot/eval';
+import { meanStd } from './study';
 
 export interface DemoOptions {
   outDir: string;
@@ -193,14 +194,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
  */
 export function rewardRise(metrics: StepMetrics[], window: number): { first: number; last: number; t: number } {
   if (!(window >= 2 && 2 * window <= metrics.length)) throw new Error(`rewardRise: need 2 windows of ${window} >= 2 steps, got ${metrics.length} steps`);
-  const stats = (m: StepMetrics[]) => {
-    const mean = m.reduce((a, x) => a + x.rewardMean, 0) / m.length;
-    const variance = m.reduce((a, x) => a + (x.rewardMean - mean) ** 2, 0) / (m.length - 1);
-    return { mean, variance };
-  };
-  const a = stats(metrics.slice(0, window));
-  const b = stats(metrics.slice(-window));
-  const se = Math.sqrt((a.variance + b.variance) / window);
+  const a = meanStd(metrics.slice(0, window).map((m) => m.rewardMean));
+  const b = meanStd(metrics.slice(-window).map((m) => m.rewardMean));
+  const se = Math.sqrt((a.std ** 2 + b.std ** 2) / window);
   return { first: a.mean, last: b.mean, t: se > 0 ? (b.mean - a.mean) / se : b.mean > a.mean ? Infinity : b.mean < a.mean ? -Infinity : 0 };
 }
 
