@@ -17,7 +17,7 @@ import {
   type CotSettings,
   type ResolvedCot,
 } from '@softcot/mixer';
-import type { PromptFormat } from '@softcot/data';
+import { matchCotStop, type PromptFormat } from '@softcot/data';
 
 export type CotStopReason = 'stop-string' | 'max-length' | 'eos';
 export type AnswerStopReason = 'complete' | 'eos' | 'max-length' | 'skipped';
@@ -148,10 +148,11 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
           } else {
             nextIds[r] = token;
           }
-          const stop = cotStopReason(t.cotTokens, token, stopIds, tokenizer, format.cotStop, maxCot);
+          const stop = cotEnd(t.cotTokens, token, stopIds, tokenizer, format.cotStop, maxCot);
           if (stop) {
-            t.cotStop = stop;
-            const prefill = stop === 'stop-string' ? format.prefillAfterStop : format.prefillAfterMaxLength;
+            t.cotStop = stop.reason;
+            // After a stop-string stop the prefill first supplies what the text lacks of the stop string.
+            const prefill = stop.reason === 'stop-string' ? stop.missing + format.prefillAfterStop : format.prefillAfterMaxLength;
             t.prefillText = prefill;
             t.prefillIds = prefill ? tokenizer.encode(prefill, { addSpecialTokens: false }) : [];
             row.queue = [...t.prefillIds];
@@ -212,20 +213,24 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   });
 }
 
-/** Why the CoT ends after `token`, or null. The stop string is matched on decoded text, across token boundaries. */
-export function cotStopReason(
+/**
+ * Why the CoT ends after `token`, or null. The stop string is matched on decoded text, across token boundaries and
+ * with its trailing whitespace allowed to be missing (matchCotStop); `missing` is that whitespace.
+ */
+export function cotEnd(
   tokens: number[],
   token: number,
   stopIds: Set<number>,
   tokenizer: Pick<Tokenizer, 'decode'>,
   stopString: string,
   maxTokens: number,
-): CotStopReason | null {
-  if (stopIds.has(token)) return 'eos';
+): { reason: CotStopReason; missing: string } | null {
+  if (stopIds.has(token)) return { reason: 'eos', missing: '' };
   // Every token decodes to at least one character, so the last |stop| + 2 tokens cover the stop string;
   // decoding only a suffix keeps the check O(|stop|) per step.
-  if (stopString && tokenizer.decode(tokens.slice(-(stopString.length + 2))).endsWith(stopString)) return 'stop-string';
-  if (tokens.length >= maxTokens) return 'max-length';
+  const match = stopString ? matchCotStop(stopString, tokenizer.decode(tokens.slice(-(stopString.length + 2)))) : null;
+  if (match) return { reason: 'stop-string', missing: match.missing };
+  if (tokens.length >= maxTokens) return { reason: 'max-length', missing: '' };
   return null;
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type ForwardInput, type Tokenizer } from '@softcot/model';
+import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type Tokenizer } from '@softcot/model';
 import { paperPrompt } from '@softcot/data';
-import { cotStopReason, rollout } from '@softcot/rollout';
+import { cotEnd, rollout } from '@softcot/rollout';
+import { scriptedModel } from './scripted';
 
 tf.setBackend('cpu');
 
@@ -41,26 +42,9 @@ function pieceTokenizer(pieces: string[]): Tokenizer {
 
 const PIECES = ['x', 'The fin', 'al ans', 'wer is', ': ', '\\boxed{', 'The final answer is: \\boxed{', '4', '2', '7', '}', 'User', 'Assistant', 'q', ' ', ':', '?'];
 
-/**
- * Replace the model's forward with a script: the logits at output position n of row b strongly favour
- * scripts[b][n] (n counts outputs after the prompt). The KV cache still advances as usual.
- */
-function scripted(model: CausalLM, tok: Tokenizer, scripts: string[][], promptWidth: () => number): CausalLM {
-  const id = (piece: string) => (piece === '<eos>' ? 1 : tok.encode(piece)[0]!);
-  model.forward = (input: ForwardInput) => {
-    const cache = input.cache!;
-    const [B, T] = (input.inputIds ?? input.inputEmbeds!).shape as [number, number];
-    const n = cache.length + T - promptWidth();
-    cache.advance(T);
-    const V = model.config.vocabSize;
-    const logits = new Float32Array(B * V);
-    for (let b = 0; b < B; b++) {
-      const piece = scripts[b]![n] ?? '<eos>';
-      logits[b * V + id(piece)] = 30;
-    }
-    return { logits: tf.tensor3d(logits, [B, 1, V]), hidden: tf.zeros([B, T, model.config.hiddenSize]) as tf.Tensor3D };
-  };
-  return model;
+/** Scripts of pieces as token ids ('<eos>' is id 1). */
+function pieceScripts(tok: Tokenizer, scripts: string[][]): number[][] {
+  return scripts.map((s) => s.map((piece) => (piece === '<eos>' ? 1 : tok.encode(piece)[0]!)));
 }
 
 function tinyModelFor(vocab: number): CausalLM {
@@ -84,7 +68,7 @@ describe('rollout phases', () => {
         // EOS inside the CoT ends it like the max length; the answer ends at EOS
         ['x', '<eos>', I, '<eos>'],
       ];
-      const model = scripted(tinyModelFor(tok.vocabSize), tok, scripts, width);
+      const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, scripts), width);
       const out = rollout(model, tok, ['q', 'q', 'q'], { cot: { mode, greedy: true }, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
       expect(out[0]!.cotStop).toBe('stop-string');
       expect(out[0]!.cotText).toBe('xThe final answer is: ');
@@ -115,14 +99,15 @@ describe('rollout phases', () => {
     const stop = 'The final answer is: ';
     const ids = tok.encode('xThe final answer is: ');
     expect(ids.length).toBe(5); // x | The fin | al ans | wer is | ': '
-    expect(cotStopReason(ids, ids.at(-1)!, new Set([1]), tok, stop, 100)).toBe('stop-string');
-    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 100)).toBeNull();
-    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 4)).toBe('max-length');
-    expect(cotStopReason([2, 1], 1, new Set([1]), tok, stop, 100)).toBe('eos');
+    const reason = (ids: number[], max: number) => cotEnd(ids, ids.at(-1)!, new Set([1]), tok, stop, max)?.reason ?? null;
+    expect(reason(ids, 100)).toBe('stop-string');
+    expect(reason(ids.slice(0, 4), 100)).toBeNull();
+    expect(reason(ids.slice(0, 4), 4)).toBe('max-length');
+    expect(cotEnd([2, 1], 1, new Set([1]), tok, stop, 100)?.reason).toBe('eos');
   });
 
   it('skipAnswer stops after the CoT and records the prefill for likelihood scoring', () => {
-    const model = scripted(tinyModelFor(tok.vocabSize), tok, [['x', 'The fin', 'al ans', 'wer is', ': ']], width);
+    const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, [['x', 'The fin', 'al ans', 'wer is', ': ']]), width);
     const [t] = rollout(model, tok, ['q'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
     expect(t!.cotStop).toBe('stop-string');
     expect(t!.prefillIds).toEqual(tok.encode('\\boxed{'));
