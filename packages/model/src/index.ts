@@ -9,3 +9,5 @@ export * from './tokenizer';
 export * from './backends';
 export * from './generate';
 export * from './matmul';
+export * from './token-logprobs';
+export * from './version';

@@ -3,7 +3,10 @@ import { extractAnswer, type ExtractOptions, type ExtractRule } from './extract'
 import { gradeAnswer, type GradeOptions } from './grade';
 
 export type RewardFunction = (input: {
+  /** The question as the dataset gives it. */
   prompt: string;
+  /** The text the model was given: the question rendered by the prompt format (instruction, chat template). */
+  promptText?: string;
   completion: string;
   reference: string;
   row?: unknown;

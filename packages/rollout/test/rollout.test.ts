@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type Tokenizer } from '@softcot/model';
 import { paperPrompt } from '@softcot/data';
+import { COT_MODES, mixerFor, resolveCot } from '@softcot/mixer';
 import { cotEnd, rollout } from '@softcot/rollout';
 import { scriptedModel } from './scripted';
 
@@ -58,7 +59,7 @@ describe('rollout phases', () => {
   const width = () => tok.encode(format.render('q')).length;
   const I = '?'; // outputs read while a prefill token is fed: ignored by the engine
 
-  for (const mode of ['hard', 'soft', 'fuzzy'] as const) {
+  for (const mode of COT_MODES) {
     it(`${mode}: stop string across tokens, max length, EOS, prefills and answers`, () => {
       const scripts = [
         // stop string split over four tokens, then one prefill token, then the answer "42}"
@@ -69,7 +70,8 @@ describe('rollout phases', () => {
         ['x', '<eos>', I, '<eos>'],
       ];
       const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, scripts), width);
-      const out = rollout(model, tok, ['q', 'q', 'q'], { cot: { mode, greedy: true }, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
+      const policy = resolveCot({ mode, greedy: true });
+      const out = rollout(model, tok, ['q', 'q', 'q'], { cot: policy, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
       expect(out[0]!.cotStop).toBe('stop-string');
       expect(out[0]!.cotText).toBe('xThe final answer is: ');
       expect(out[0]!.prefillText).toBe('\\boxed{');
@@ -89,8 +91,11 @@ describe('rollout phases', () => {
       const d = model.config.hiddenSize;
       for (const t of out) {
         expect(t.entropies.length).toBe(t.cotTokens.length);
-        if (mode === 'hard') expect(t.cotInputs).toBeNull();
-        else expect(t.cotInputs!.length).toBe(t.cotTokens.length * d);
+        expect(t.cot.steps).toBe(t.cotTokens.length);
+        const widths = mixerFor(policy).widths(policy, d);
+        expect(t.cot.ids.length).toBe(t.cotTokens.length * widths.ids);
+        expect(t.cot.values.length).toBe(t.cotTokens.length * widths.values);
+        if (mode === 'hard') expect(Array.from(t.cot.ids)).toEqual(t.cotTokens);
       }
     });
   }
@@ -108,7 +113,7 @@ describe('rollout phases', () => {
 
   it('skipAnswer stops after the CoT and records the prefill for likelihood scoring', () => {
     const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, [['x', 'The fin', 'al ans', 'wer is', ': ']]), width);
-    const [t] = rollout(model, tok, ['q'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
+    const [t] = rollout(model, tok, ['q'], { cot: resolveCot({ mode: 'soft', greedy: true }), format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
     expect(t!.cotStop).toBe('stop-string');
     expect(t!.prefillIds).toEqual(tok.encode('\\boxed{'));
     expect(t!.answerIds).toEqual([]);
@@ -123,23 +128,23 @@ describe('rollout determinism and soft inputs', () => {
   for (const [, v] of model.params) v.assign(tf.mul(v, 20));
 
   it('one seed fixes sampling and noise; another seed changes them', () => {
-    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: { mode: 'soft' }, format, maxCotTokens: 5, sigma: 0.1, answer: { greedy: false }, seed });
+    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: resolveCot({ mode: 'soft', sigma: 0.1 }), format, maxCotTokens: 5, answer: { greedy: false }, seed });
     const a = run(1);
     const b = run(1);
     const c = run(2);
-    expect(a.map((t) => Array.from(t.cotInputs!))).toEqual(b.map((t) => Array.from(t.cotInputs!)));
+    expect(a.map((t) => Array.from(t.cot.values))).toEqual(b.map((t) => Array.from(t.cot.values)));
     expect(a.map((t) => t.answerIds)).toEqual(b.map((t) => t.answerIds));
-    expect(Array.from(a[0]!.cotInputs!)).not.toEqual(Array.from(c[0]!.cotInputs!));
+    expect(Array.from(a[0]!.cot.values)).not.toEqual(Array.from(c[0]!.cot.values));
   });
 
   it('greedy soft inputs are exactly the mixtures p·E (σ = 0)', () => {
-    const [t] = rollout(model, tok, ['1+2'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 1, seed: 1 });
+    const [t] = rollout(model, tok, ['1+2'], { cot: resolveCot({ mode: 'soft', greedy: true }), format, maxCotTokens: 1, seed: 1 });
     const ids = tok.encode(format.render('1+2'));
     const expected = tf.tidy(() => {
       const logits = model.forward({ inputIds: tf.tensor2d([ids], undefined, 'int32'), logits: 'last' }).logits!.reshape([1, tok.vocabSize]);
       return tf.matMul(tf.softmax(tf.div(logits, 0.5)), model.embeddingMatrix).dataSync();
     });
-    const got = t!.cotInputs!;
+    const got = t!.cot.values;
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 5);
   });
 });

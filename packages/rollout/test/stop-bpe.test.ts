@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initModel, loadTokenizer, makeConfigJson, parseModelConfig, type Tokenizer } from '@softcot/model';
 import { getPromptFormat, type PromptFormat } from '@softcot/data';
+import { resolveCot } from '@softcot/mixer';
 import { cotEnd, rollout } from '@softcot/rollout';
 import { scriptedModel } from './scripted';
 
@@ -64,7 +65,7 @@ describe.skipIf(!have)('the CoT stop with real Qwen tokenizers', () => {
           const script = [...cotIds, ...prefillIds, ...answerIds];
           const config = parseModelConfig(makeConfigJson('qwen2', { vocabSize: tokenizer.vocabSize, hiddenSize: 8, intermediateSize: 16, numLayers: 1, numHeads: 2, tieWordEmbeddings: true }));
           const model = scriptedModel(initModel(config, 1), [script], () => promptIds.length);
-          const [t] = rollout(model, tokenizer, [question], { cot: { mode, greedy: true }, format, maxCotTokens: 64, maxAnswerTokens: 16, seed: 1 });
+          const [t] = rollout(model, tokenizer, [question], { cot: resolveCot({ mode, greedy: true }), format, maxCotTokens: 64, maxAnswerTokens: 16, seed: 1 });
           model.dispose();
           expect(t!.cotStop).toBe('stop-string');
           expect(t!.cotTokens).toEqual(cotIds);

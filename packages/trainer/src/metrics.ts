@@ -11,6 +11,13 @@ export interface StepMetrics {
   rewardNull: number;
   /** Fraction of prompt groups whose rewards are all equal (no learning signal). */
   zeroSpreadGroups: number;
+  /** Verifier reward: the share of the CoTs that reached the stop string whose answer was correct; else null. */
+  finishedCorrect: number | null;
+  /**
+   * Cosine between the gradients of the batch's two halves (null when not measured): about 0 means the update is
+   * mostly sampling noise ("drifting"), clearly positive means the halves agree on a direction ("learning").
+   */
+  gradientCosine: number | null;
   cotLengthMean: number;
   stopReasons: Record<string, number>;
   entropyMean: number;
@@ -62,6 +69,8 @@ export function formatProgress(m: StepMetrics, total: number): string {
   const stops = Object.entries(m.stopReasons).map(([k, v]) => `${k}:${v}`).join(',');
   return (
     `step ${m.step}/${total}  reward ${f(m.rewardMean)}±${f(m.rewardStd)}  flat-groups ${f(m.zeroSpreadGroups)}  ` +
+    (m.finishedCorrect !== null ? `correct/finished ${f(m.finishedCorrect)}  ` : '') +
+    (m.gradientCosine !== null ? `cos(g1,g2) ${f(m.gradientCosine)}  ` : '') +
     `cot ${f(m.cotLengthMean, 1)} (${stops})  H ${f(m.entropyMean)}  |g| ${f(m.gradNorm, 3)}  lr ${m.lr.toExponential(2)}  ` +
     `${f(m.tokensPerSecond, 0)} tok/s  ${f(m.stepSeconds, 1)}s${m.validation !== undefined ? `  val ${f(m.validation, 3)}` : ''}${m.skipped ? `  SKIPPED: ${m.skipped}` : ''}`
   );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { gaussianLogDensity, mixtureProbs, noiseSigma, embeddingRms } from '@softcot/mixer';
+import { COT_MODES, gaussianLogDensity, mixtureProbs, noiseSigma, embeddingRms, resolveCot, type CotMode } from '@softcot/mixer';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { paperPrompt } from '@softcot/data';
-import { computeAdvantages, jepoGroup, logMeanExp, microBatchLoss, type LossSettings, type MicroBatch } from '@softcot/trainer';
+import { computeAdvantages, jepoGroup, logMeanExp, microBatchLoss, scoredSequence, type LossSettings, type MicroBatch } from '@softcot/trainer';
 import { tinyModel, tinyTokenizer } from './helpers';
 
 tf.setBackend('cpu');
@@ -74,33 +74,26 @@ describe('advantages', () => {
 });
 
 /** Central-difference check of the full loss against autograd, on chosen parameter entries. */
-function gradientCheck(mode: 'soft' | 'hard', likelihood?: 'logprob') {
+function gradientCheck(mode: CotMode, likelihood?: 'logprob') {
   const tok = tinyTokenizer();
   const model = tinyModel(tok.vocabSize, 3);
   const format = paperPrompt({ instruction: '' });
-  const sigma = noiseSigma(model.embeddingMatrix, 0.33);
+  const policy = resolveCot({ mode }, { embeddings: model.embeddingMatrix });
   const trajs: Trajectory[] = rollout(model, tok, ['1+2', '3*4', '5-1'], {
-    cot: { mode },
+    cot: policy,
     format,
     maxCotTokens: 6,
     maxAnswerTokens: 3,
     answer: { greedy: false },
-    sigma,
     skipAnswer: likelihood !== undefined,
     seed: 11,
   });
   const mb: MicroBatch = {
-    seqs: trajs.map((t, i) => ({
-      promptIds: t.promptIds,
-      cotTokens: t.cotTokens,
-      cotInputs: t.cotInputs,
-      prefillIds: t.prefillIds,
-      scoredIds: likelihood ? tok.encode(['3}', '12}', '4}'][i]!, { addSpecialTokens: false }) : t.answerIds,
-    })),
+    seqs: trajs.map((t, i) => scoredSequence(model, policy, t, likelihood ? tok.encode(['3}', '12}', '4}'][i]!, { addSpecialTokens: false }) : t.answerIds)),
     advantages: [0.7, -0.2, -0.5],
   };
   const settings: LossSettings = {
-    scoring: { mode, cotTemperature: mode === 'soft' ? 0.5 : 1, sigma, scoredTemperature: 1, padId: 0 },
+    scoring: { cot: policy, scoredTemperature: 1, padId: 0 },
     scoredAreActions: likelihood === undefined,
     likelihood,
     normaliser: 3,
@@ -135,7 +128,8 @@ describe('finite-difference gradient check of the complete loss', () => {
   // float32 throughout: with |loss| ~ 1–10 and h = 2e-3, rounding contributes ~1e-7·|L|/h ≈ 5e-4 and the
   // truncation error h²·|L'''| is of the same order; observed agreement is ~3e-4 relative. 0.2% relative plus
   // 1e-3 absolute is a bound that a wrong gradient (missing path, sign, factor) cannot pass.
-  for (const [mode, likelihood] of [['soft', undefined], ['hard', undefined], ['soft', 'logprob']] as const) {
+  const cases: [CotMode, 'logprob' | undefined][] = [...COT_MODES.map((m) => [m, undefined] as [CotMode, undefined]), ['soft', 'logprob']];
+  for (const [mode, likelihood] of cases) {
     it(`${mode} mode${likelihood ? ` with the ${likelihood} reward term` : ''}`, () => {
       const rows = gradientCheck(mode, likelihood);
       if (process.env.SOFTCOT_VERBOSE) console.table(rows);

@@ -1,0 +1,48 @@
+// softcot_config.json: the CoT policy a model folder was trained with (σ included), saved beside config.json in every
+// checkpoint. σ is fixed from the *base* model (method.md §1); evaluating a trained model with σ recomputed from its
+// own, moved embeddings would change the policy it is scored under, so evaluation reads σ from here by default.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SOFTCOT_VERSION, writeFileAtomic } from '@softcot/model';
+import { policySettings, resolveCot, type CotPolicy } from './settings';
+
+export const COT_CONFIG_FILE = 'softcot_config.json';
+
+export interface SavedCotConfig {
+  format: 'softcot-cot-config/1';
+  softcotVersion: string;
+  /** The training policy. */
+  cot: CotPolicy;
+  maxCotTokens: number;
+  /** The prompt format's name and its rendering of "{question}". */
+  prompt: { name: string; template: string };
+}
+
+export function saveCotConfig(dir: string, c: Omit<SavedCotConfig, 'format' | 'softcotVersion'>): void {
+  const saved: SavedCotConfig = { format: 'softcot-cot-config/1', softcotVersion: SOFTCOT_VERSION, ...c };
+  writeFileAtomic(path.join(dir, COT_CONFIG_FILE), JSON.stringify(saved, null, 2) + '\n');
+}
+
+/** The saved CoT config of a model folder, or null when it has none (e.g. a base model). Malformed files are errors. */
+export function loadCotConfig(dir: string): SavedCotConfig | null {
+  const file = path.join(dir, COT_CONFIG_FILE);
+  if (!fs.existsSync(file)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const o = json as Partial<SavedCotConfig>;
+  if (!o || typeof o !== 'object' || o.format !== 'softcot-cot-config/1') throw new Error(`${file}: field "format" must be "softcot-cot-config/1"`);
+  if (!o.cot || typeof o.cot !== 'object') throw new Error(`${file}: field "cot" is missing`);
+  let cot: CotPolicy;
+  try {
+    cot = resolveCot(policySettings(o.cot));
+  } catch (e) {
+    throw new Error(`${file}: field "cot": ${(e as Error).message}`);
+  }
+  if (!(Number.isInteger(o.maxCotTokens) && o.maxCotTokens! >= 1)) throw new Error(`${file}: field "maxCotTokens" must be a positive integer`);
+  if (!o.prompt || typeof o.prompt.name !== 'string' || typeof o.prompt.template !== 'string') throw new Error(`${file}: field "prompt" must be { name, template }`);
+  return { format: o.format, softcotVersion: String(o.softcotVersion ?? 'unknown'), cot, maxCotTokens: o.maxCotTokens!, prompt: o.prompt };
+}

@@ -1,0 +1,57 @@
+// One optimizer update from gradients, shared by RL and supervised training: global norm, a refusal of non-finite
+// losses and gradients (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
+import * as tf from '@tensorflow/tfjs';
+import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
+
+/** Add a micro-batch's gradients (keyed by tfjs variable name) into `acc` (keyed by parameter name); disposes them. */
+export function accumulateGradients(acc: Map<string, tf.Tensor>, grads: tf.NamedTensorMap, paramNameOf: Map<string, string>): void {
+  for (const [varName, g] of Object.entries(grads)) {
+    const name = paramNameOf.get(varName);
+    if (name === undefined) throw new Error(`accumulateGradients: gradient for unknown variable ${varName}`);
+    const prev = acc.get(name);
+    if (prev) {
+      acc.set(name, tf.add(prev, g));
+      tf.dispose([prev, g]);
+    } else acc.set(name, g);
+  }
+}
+
+/** tfjs variable name → parameter name, for a model's parameter map. */
+export function paramNames(params: Map<string, tf.Variable>): Map<string, string> {
+  return new Map([...params].map(([name, v]) => [v.name, name]));
+}
+
+export interface UpdateResult {
+  gradNorm: number;
+  /** Why the update was not applied (non-finite loss or gradient), or null. */
+  skipped: string | null;
+}
+
+/** Apply one AdamW update with `grads` (by parameter name) unless the loss or the gradient is non-finite. */
+export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: { loss: number; lr: number; maxGradNorm: number | null }): UpdateResult {
+  const gradNorm = globalNorm(grads.values());
+  if (!Number.isFinite(o.loss)) return { gradNorm, skipped: `non-finite loss (${o.loss})` };
+  if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: `non-finite gradient norm (${gradNorm})` };
+  const clipped = o.maxGradNorm === null ? grads : clipByGlobalNorm(grads, gradNorm, o.maxGradNorm);
+  optimizer.apply(clipped, o.lr);
+  if (clipped !== grads) tf.dispose([...clipped.values()]);
+  return { gradNorm, skipped: null };
+}
+
+/** cos(a, b) of two gradient maps over their shared parameters; NaN when either is zero. */
+export function gradientCosine(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number {
+  return tf.tidy(() => {
+    let dot = tf.scalar(0);
+    let na = tf.scalar(0);
+    let nb = tf.scalar(0);
+    for (const [name, ga] of a) {
+      const gb = b.get(name);
+      na = tf.add(na, tf.sum(tf.square(ga)));
+      if (!gb) continue;
+      dot = tf.add(dot, tf.sum(tf.mul(ga, gb)));
+    }
+    for (const gb of b.values()) nb = tf.add(nb, tf.sum(tf.square(gb)));
+    const [d, x, y] = [dot.dataSync()[0]!, na.dataSync()[0]!, nb.dataSync()[0]!];
+    return x > 0 && y > 0 ? d / Math.sqrt(x * y) : NaN;
+  });
+}
