@@ -52,6 +52,16 @@ const ADVERSARIAL: Array<[string, string]> = [
   ['null bytes', '\u0000'.repeat(1000)],
   ['percent soup', '%\\%%\\%50\\%'],
   ['text bomb', '\\text{'.repeat(500)],
+  ['many math environments', '$1$ and '.repeat(12_000)],
+  ['many unclosed dollars', '$'.repeat(50_000)],
+  ['many display brackets', '\\[ 1 \\] '.repeat(10_000)],
+  ['long arithmetic run', `${'1 + '.repeat(20_000)}1`],
+  ['answer phrases', 'the answer is '.repeat(7_000)],
+  ['therefore chain', 'Therefore, $x$ '.repeat(6_000)],
+  ['many boxes joined', '\\boxed{1}, '.repeat(8_000)],
+  ['many pm', '$1 \\pm 2 \\pm 3 \\pm 4 \\pm 5$'],
+  ['inequality chain', '$1 < x < 2 < y < 3 < z < 4$'],
+  ['relation bomb', '$x^{2} \\leq |x - 1| \\leq x^{3} + 2 \\leq 5$'],
 ];
 
 const GOLDS = ['5', '\\frac{1}{2}', '(1,2)', 'x^2+1', '\\{1,2\\}', '[0,\\infty)', '\\text{June}', '10^{10^{10}}', ''];
@@ -69,6 +79,8 @@ function exercise(input: string): number {
     worst = Math.max(worst, ms);
   };
   run(() => expect(() => extractAnswer(input, { lastNumberFallback: true })).not.toThrow());
+  run(() => expect(typeof extractAnswer(input, { extract: 'math-verify' }).rule).toBe('string'));
+  run(() => expect(typeof extractAnswer(input, { extract: 'answer' }).rule).toBe('string'));
   run(() => lastBoxedContent(input));
   run(() => normalizeAnswer(input.slice(0, 2000)));
   const reward = verifierReward();
@@ -87,6 +99,8 @@ function exercise(input: string): number {
       expect(typeof r.correct).toBe('boolean');
     });
     run(() => expect(typeof gradeCompletion(input, gold, { goldIsSolution: true }).correct).toBe('boolean'));
+    run(() => expect(typeof gradeCompletion(input, gold, { extract: 'math-verify' }).correct).toBe('boolean'));
+    run(() => expect(typeof gradeCompletion(gold, input.slice(0, 2000), { extract: 'math-verify' }).correct).toBe('boolean'));
     run(() => expect([0, 10, 100]).toContain(reward({ prompt: '', completion: input, reference: gold, row: null })));
   }
   return worst;
@@ -103,7 +117,8 @@ describe('fuzz: never throws, never hangs', () => {
     const r = rng(7);
     const atoms = ['\\boxed{', '\\frac', '{', '}', '(', ')', '[', ']', '\\{', '\\}', '^', '_', '\\sqrt', '[3]', ',', '=', '<', '\\leq',
       '\\infty', '\\pi', 'x', 'y', '1', '2', '0.5', '-', '+', '\\cdot', '!', '\\%', '\\$', '\\text{cm}', ' ', '\\pm', '\\cup',
-      '\\left(', '\\right)', '|', '\\begin{pmatrix}', '&', '\\\\', '\\end{pmatrix}', '#### ', 'final answer is ', '<answer>', '</answer>', 'e', 'i'];
+      '\\left(', '\\right)', '|', '\\begin{pmatrix}', '&', '\\\\', '\\end{pmatrix}', '#### ', 'final answer is ', '<answer>', '</answer>', 'e', 'i',
+    '$', '$$', '\\(', '\\)', '\\[', '\\]', 'the answer is ', 'Therefore, ', ' and ', ' or ', '\\approx', '\\neq', ':', ';', '\\sin^2', '\\sec', '4 4/9', '1,000.5'];
     let worst = 0;
     for (let k = 0; k < 300; k++) {
       const len = 1 + Math.floor(r() * 60);
