@@ -115,7 +115,8 @@ export class RLOOTrainer {
     const [beta1, beta2] = config.adamBetas ?? [0.9, 0.999];
     this.optimizer = new AdamW(config.model.params, { beta1, beta2, weightDecay: config.weightDecay ?? 0 });
     this.likelihood = isLikelihoodReward(config.reward) ? config.reward : null;
-    this.rewardFn = config.reward === 'verifier' ? verifierReward() : typeof config.reward === 'function' ? config.reward : null;
+    // RL rewards read answers by the paper's marker rules; verifierReward({ extract }) as a function for others
+    this.rewardFn = config.reward === 'verifier' ? verifierReward({ extract: 'markers' }) : typeof config.reward === 'function' ? config.reward : null;
     this.hfNameOf = new Map([...config.model.params].map(([hf, v]) => [v.name, hf]));
     if (config.kl && config.kl.beta > 0) this.reference = config.kl.reference ?? cloneModel(config.model);
   }
