@@ -96,10 +96,15 @@ export function isVariable(s: string): boolean {
   return VARIABLE.test(s.trim());
 }
 
-/** The left side of an assignment `name = value`: a variable, letters naming a quantity, a ratio/fraction/tuple of names. */
+// A function applied to anything: f(2), h^{-1}(x), f^{-1}(f^{-1}(3)).
+const APPLICATION = /^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\^\{?-1\}?)?\(/;
+
+/** The left side of an assignment `name = value`: a variable, letters naming a quantity, a function value, a ratio/fraction/tuple of names. */
 export function isName(raw: string): boolean {
   const s = raw.trim();
   if (VARIABLE.test(s) || LETTERS.test(s)) return true;
+  const app = APPLICATION.exec(s);
+  if (app && closingOfFirst(s.slice(app[0].length - 1)) === s.length - app[0].length) return true;
   const frac = /^\\frac\{([^{}]+)\}\{([^{}]+)\}$/.exec(s);
   if (frac) return isName(frac[1]!) && isName(frac[2]!);
   const ratio = splitTop(s, /[:/]/y);
@@ -120,10 +125,13 @@ function isInfinite(v: Value): boolean {
   return v.kind === 'scalar' && /^[-+]?\s*\\infty$/.test(v.src.trim());
 }
 
-/** A constant (no free variables) that mathjs can evaluate. */
-function isConstant(s: string): boolean {
+/** A constant (no free variables) that mathjs can evaluate, or a tuple/list of them: `2+2`, `(\frac{5-3}{2}, 4)`. */
+function isConstant(s: string, depth: number): boolean {
   const c = compileScalar(s);
-  return c !== null && c.symbols.length === 0;
+  if (c !== null) return c.symbols.length === 0;
+  if (!/^[([]/.test(s.trim())) return false;
+  const v = parseValue(s, depth + 1);
+  return v.kind === 'tuple' && leaves(v).every((leaf) => compileScalar(leaf)?.symbols.length === 0);
 }
 
 /** Parse a normalised answer. Never throws (callers wrap anyway); depth and width are capped. */
@@ -266,7 +274,7 @@ function splitWithOps(s: string): string[] | null {
   }
   if (out.length === 0) return null;
   out.push(s.slice(start).trim());
-  return out.length <= 9 ? out : null;
+  return out.length <= 41 ? out : null; // at most 20 relations in a chain
 }
 
 function normOp(op: string): RelOp | '\\in' | '\\approx' {
@@ -317,9 +325,9 @@ function parseRelation(s: string, depth: number): Value | null {
     const assign = (lhs: string, rhs: string): Value => ({ kind: 'eq', lhs: canonicalName(lhs), rhs: parseValue(rhs, depth + 1), rhsSrc: rhs });
     if (sides.length >= 3) return isName(first) ? assign(first, last) : parseValue(last, depth + 1);
     if (isName(first)) return assign(first, last);
-    if (isConstant(first)) {
+    if (isConstant(first, depth)) {
       if (isName(last)) return assign(last, first); // 1 = x
-      if (isConstant(last)) return parseValue(last, depth + 1); // a computation 2 + 2 = 4
+      if (isConstant(last, depth)) return parseValue(last, depth + 1); // a computation 2 + 2 = 4
     }
     return { kind: 'relation', sides, ops: relOps, src: s };
   }

@@ -129,11 +129,11 @@ function asUnion(v: Value): Value | null {
   return null;
 }
 
-/** Left sides name the same thing: equal, or the same function whatever its argument is called (W(n), W(x)). */
+/** Left sides name the same thing: equal, or the same function of a variable whatever it is called (W(n), W(x)). */
 function sameName(a: string, b: string): boolean {
   if (a === b) return true;
-  const fa = /^([A-Za-z](?:_[A-Za-z0-9]+)?)\(/.exec(a);
-  const fb = /^([A-Za-z](?:_[A-Za-z0-9]+)?)\(/.exec(b);
+  const fa = /^([A-Za-z](?:_[A-Za-z0-9]+)?)\([A-Za-z]\)$/.exec(a);
+  const fb = /^([A-Za-z](?:_[A-Za-z0-9]+)?)\([A-Za-z]\)$/.exec(b);
   return fa !== null && fb !== null && fa[1] === fb[1];
 }
 

@@ -1,16 +1,18 @@
 // Extraction mode `math-verify`: find the answer in free text the way Math-Verify does when there is
 // no marker (behaviour taken from its documentation and public tests, not its code). In order:
 //   1. the marker rules, where several boxes written together (`\boxed{1}, \boxed{2}`) form one list;
-//   2. "final answer … is X", then "answer: X" / "the answer is X", then "Therefore, X" (also Thus, Hence);
-//   3. the last LaTeX math environment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or plain number/expression.
+//   2. "final answer … is X", then "answer: X" / "the answer is X";
+//   3. the last LaTeX math environment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or plain number/expression, so
+//      "Therefore, X." at the end is X. A lone variable (`for all $n$`) is passed over when something else
+//      parses: a sentence that ends on a variable names it, it does not answer with it.
 // Within 2 and 3 a candidate must parse as an answer; numbers inside a math environment that did not
 // parse are never used on their own. Environments joined by `,` / and / or form one list answer.
 import { closedBoxes, type Box } from './braces';
 import { isParseableAnswer } from './answer-structure';
 import { lastFinalAnswerPhrase, matchMarkers, type MarkerRule } from './marker-rules';
-import { findMathEnvs, type MathEnv } from './math-delimiters';
+import { findMathEnvs, lastLineOfDerivation, type MathEnv } from './math-delimiters';
 
-export type FreeTextRule = 'boxed-list' | 'final-answer-is' | 'answer-phrase' | 'therefore' | 'last-math';
+export type FreeTextRule = 'boxed-list' | 'final-answer-is' | 'answer-phrase' | 'last-math';
 
 export interface FreeTextMatch {
   answer: string;
@@ -142,7 +144,7 @@ function plainCandidates(text: string, from: number, to: number): Candidate[] {
 function envCandidate(text: string, env: MathEnv): Candidate {
   const after = PERCENT_AFTER.exec(text.slice(env.end, env.end + 16));
   // sentence punctuation written inside the delimiters: $\frac{1}{3}.$, $\frac{1}{3},$
-  const content = env.content.trim().replace(/(?<![\\.])[\s,;:]*\.?[\s,;:]*$/, '');
+  const content = lastLineOfDerivation(env.content.trim()).trim().replace(/(?<![\\.])[\s,;:]*\.?[\s,;:]*$/, '');
   return {
     start: env.start,
     end: after ? env.end + after[0].length : env.end,
@@ -193,14 +195,21 @@ function choose(text: string, cands: Candidate[], pick: 'first' | 'last'): strin
   const sorted = [...cands].sort((a, b) => a.start - b.start || b.end - a.end);
   const order = pick === 'first' ? sorted.map((_, k) => k) : sorted.map((_, k) => k).sort((x, y) => sorted[y]!.end - sorted[x]!.end || sorted[x]!.start - sorted[y]!.start);
   let tries = 0;
+  let loneVariable: number | null = null;
   for (const k of order) {
     if (++tries > 50) break;
     const c = sorted[k]!;
     if (!isParseableAnswer(c.answer)) continue;
+    if (pick === 'last' && LONE_VARIABLE.test(c.answer)) {
+      loneVariable ??= k;
+      continue;
+    }
     return c.latex ? withJoined(text, sorted, k) : c.answer;
   }
-  return null;
+  return loneVariable === null ? null : sorted[loneVariable]!.answer;
 }
+
+const LONE_VARIABLE = /^\s*(?:[A-Za-z]|\\(?!pi\b|infty\b)[A-Za-z]+)(?:_\{?\w+\}?)?\s*$/;
 
 /** End of the sentence that starts at `from`: the first ". " / line break outside a math environment. */
 function sentenceEnd(text: string, envs: MathEnv[], from: number, cap: number): number {
@@ -220,7 +229,6 @@ function sentenceEnd(text: string, envs: MathEnv[], from: number, cap: number): 
 }
 
 const ANSWER_RE = /\banswer\b/gi;
-const THEREFORE_RE = /\b(?:therefore|thus|hence)\b/gi;
 
 function lastMatchEnd(re: RegExp, text: string): number {
   let last = -1;
@@ -256,12 +264,6 @@ export function matchFreeText(text: string, rules: ReadonlySet<MarkerRule>): Fre
     const near = candidatesIn(text, envs, ans, end).filter((c) => c.start - ans <= 50);
     const a = choose(text, near, 'first') ?? shortTextAnswer(text, ans, end);
     if (a !== null) return { answer: a, rule: 'answer-phrase' };
-  }
-  // "Therefore, X": the last candidate of that sentence.
-  const th = lastMatchEnd(THEREFORE_RE, text);
-  if (th >= 0) {
-    const a = choose(text, candidatesIn(text, envs, th, sentenceEnd(text, envs, th, 400)), 'last');
-    if (a !== null) return { answer: a, rule: 'therefore' };
   }
   const all = candidatesIn(text, envs, 0, text.length);
   const a = choose(text, all, 'last');

@@ -38,6 +38,15 @@ class Converter {
     if (c.toks.length === 0) throw new ConvertError('empty group');
     return c.toks;
   }
+  /** fn(a, b) with both arguments converted. */
+  call2(fn: string, a: string, b: string) {
+    this.push('fn', fn);
+    this.push('lp', '(');
+    this.group(a);
+    this.push('comma', ',');
+    this.group(b);
+    this.push('rp', ')');
+  }
   group(s: string) {
     this.push('lp', '(');
     for (const t of this.sub(s)) this.push(t.t, t.v);
@@ -182,14 +191,8 @@ class Converter {
     if (s[k] === '[') {
       const close = matchBrace(s, k, '[', ']');
       if (close < 0) throw new ConvertError('unbalanced');
-      const n = s.slice(k + 1, close);
       const [a, end] = this.arg(s, close + 1);
-      this.push('fn', 'nthRoot');
-      this.push('lp', '(');
-      this.group(a);
-      this.push('comma', ',');
-      this.group(n);
-      this.push('rp', ')');
+      this.call2('nthRoot', a, s.slice(k + 1, close));
       this.nameEnd = end;
       return;
     }
@@ -208,14 +211,8 @@ class Converter {
     }
     while (s[k] === ' ') k++;
     const [a, end] = s[k] === '(' ? this.parenArg(s, k) : this.bareArg(s, k);
-    this.push('fn', 'log');
-    this.push('lp', '(');
-    this.group(a);
-    this.push('comma', ',');
     // \log without a base is the natural log (as \ln): ambiguous in school maths, but consistent on both sides.
-    if (base !== null) this.group(base);
-    else this.push('id', 'e');
-    this.push('rp', ')');
+    this.call2('log', a, base ?? 'e');
     this.nameEnd = end;
   }
   power(s: string, i: number): number {
@@ -275,12 +272,7 @@ class Converter {
       case 'binom': case 'choose': {
         const [a, e1] = this.arg(s, i);
         const [b, e2] = this.arg(s, e1);
-        this.push('fn', 'binom');
-        this.push('lp', '(');
-        this.group(a);
-        this.push('comma', ',');
-        this.group(b);
-        this.push('rp', ')');
+        this.call2('binom', a, b);
         return e2;
       }
       case 'sqrt': this.sqrt(s, i); return this.nameEnd;

@@ -25,6 +25,21 @@ export function stripDelimiters(s: string): string {
   return t;
 }
 
+const MULTILINE_BEGIN = /^\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\*?|multline\*?)\}/;
+const MULTILINE_WRAPPED = /^\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\*?|multline\*?|split)\}([\s\S]*)\\end\{\1\}$/;
+
+/**
+ * The result of a multi-line derivation (`\begin{align*} … &= 3s^2. \end{align*}`, also inside `\[ … \]`):
+ * its last line without alignment marks or a leading `=`. Other formulas are returned unchanged.
+ */
+export function lastLineOfDerivation(content: string): string {
+  const m = MULTILINE_WRAPPED.exec(content.trim());
+  if (!m) return content;
+  const rows = m[2]!.split(/\\\\/).map((r) => r.replace(/&/g, ' ').replace(/\\(?:nonumber|notag)\b/g, '').trim()).filter((r) => r !== '');
+  const last = rows[rows.length - 1] ?? '';
+  return last.replace(/^(?:=|\\leq|\\geq|<|>|\\approx)\s*/, '');
+}
+
 /** Index of the next unescaped occurrence of `close` at or after `from`, or -1 (stops at a newline when `inline`). */
 function findClose(text: string, from: number, close: string, inline: boolean): number {
   for (let i = from; i < text.length; i++) {
@@ -49,6 +64,19 @@ export function findMathEnvs(text: string, maxEnvs = 2000): MathEnv[] {
     let open = '';
     let close = '';
     let inline = false;
+    const multiline = c === '\\' ? MULTILINE_BEGIN.exec(text.slice(i, i + 24)) : null;
+    if (multiline) {
+      // \begin{align*} … \end{align*} and friends: a display formula of several lines
+      const close = `\\end{${multiline[1]}}`;
+      const at = text.indexOf(close, i + multiline[0].length);
+      if (at < 0) {
+        i += multiline[0].length;
+        continue;
+      }
+      envs.push({ content: text.slice(i, at + close.length), start: i, end: at + close.length });
+      i = at + close.length;
+      continue;
+    }
     if (c === '\\' && (text[i + 1] === '(' || text[i + 1] === '[')) {
       open = text.slice(i, i + 2);
       close = text[i + 1] === '(' ? '\\)' : '\\]';

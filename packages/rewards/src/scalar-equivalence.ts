@@ -128,8 +128,8 @@ function compileUncached(latex: string): Compiled | null {
   }
 }
 
-// Deterministic pseudo-random points (mulberry32) so verdicts are reproducible.
-function rng(seed: number): () => number {
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so verdicts are reproducible. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -149,7 +149,7 @@ const SEED = 12345;
  * |x| and x differ and square roots of positive arguments are real. Seeded: same points every run.
  */
 export function samplePoints(symbols: readonly string[], count: number): Array<Record<string, number>> {
-  const r = rng(SEED);
+  const r = seededRandom(SEED);
   const out: Array<Record<string, number>> = [];
   for (let p = 0; p < count; p++) {
     const scope: Record<string, number> = {};

@@ -63,11 +63,14 @@ describe('extractAnswer', () => {
     expect(extractAnswer('\\boxed{1} + \\boxed{2}', { extract: 'answer' }).answer).toBe('\\boxed{1} + \\boxed{2}');
     expect(extractAnswer('The answer is 5', { extract: 'answer' }).answer).toBe('The answer is 5');
   });
-  it('math-verify mode reads free text: answer phrases, Therefore, the last formula or number', () => {
+  it('math-verify mode reads free text: answer phrases, then the last formula or number ("Therefore, X.")', () => {
     const mv = (t: string) => extractAnswer(t, { extract: 'math-verify' });
     expect(mv('The answer is $\\frac{3}{4}$, as checked.')).toEqual({ answer: '\\frac{3}{4}', rule: 'answer-phrase' });
     expect(mv('Final answer: 12')).toEqual({ answer: '12', rule: 'final-answer-is' });
-    expect(mv('Therefore, $x = 5$. Check: $2 \\cdot 5 = 10$.')).toEqual({ answer: 'x = 5', rule: 'therefore' });
+    expect(mv('Both roots work. Therefore, $x = 5$.')).toEqual({ answer: 'x = 5', rule: 'last-math' });
+    // a sentence ending on a variable names it: the number before it is the answer
+    expect(mv('Therefore, there are $18$ possible values for $n$.')).toEqual({ answer: '18', rule: 'last-math' });
+    expect(mv('So the unknown is $n$.')).toEqual({ answer: 'n', rule: 'last-math' });
     expect(mv('We get \\[ \\sqrt{2} \\] and then $\\pi$')).toEqual({ answer: '\\pi', rule: 'last-math' });
     expect(mv('It costs 1,250 dollars in total')).toEqual({ answer: '1250', rule: 'last-math' });
     expect(mv('no maths here')).toEqual({ answer: null, rule: 'none' });

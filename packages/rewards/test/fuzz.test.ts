@@ -1,17 +1,7 @@
 // Never throws, never hangs: random and adversarial inputs through every entry point.
 import { describe, expect, it } from 'vitest';
 import { extractAnswer, gradeAnswer, gradeCompletion, lastBoxedContent, normalizeAnswer, verifierReward } from '@softcot/rewards';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/scalar-equivalence';
 
 const ADVERSARIAL: Array<[string, string]> = [
   ['10k nested braces', `\\boxed{${'{'.repeat(10000)}1${'}'.repeat(10000)}}`],
@@ -114,7 +104,7 @@ describe('fuzz: never throws, never hangs', () => {
   });
 
   it('random strings from a LaTeX-ish alphabet and random unicode', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const atoms = ['\\boxed{', '\\frac', '{', '}', '(', ')', '[', ']', '\\{', '\\}', '^', '_', '\\sqrt', '[3]', ',', '=', '<', '\\leq',
       '\\infty', '\\pi', 'x', 'y', '1', '2', '0.5', '-', '+', '\\cdot', '!', '\\%', '\\$', '\\text{cm}', ' ', '\\pm', '\\cup',
       '\\left(', '\\right)', '|', '\\begin{pmatrix}', '&', '\\\\', '\\end{pmatrix}', '#### ', 'final answer is ', '<answer>', '</answer>', 'e', 'i',
