@@ -2,6 +2,7 @@
 // ratio, assignment, relation, text) so that equivalence can respect order where it matters: tuples,
 // ratios and interval endpoints are ordered, sets and bare lists are not. Syntax only: deciding what is
 // equal is equivalence.ts's job.
+import { evaluateMatrixExpression } from './matrix-arithmetic';
 import { compileScalar } from './scalar-equivalence';
 import { normalizeAnswer } from './normalize';
 
@@ -202,6 +203,10 @@ export function parseValue(s: string, depth = 0): Value {
     if (den > 0 && num < den) return { kind: 'scalar', src: `${mixed[1]}(${mixed[2]}+\\frac{${num}}{${den}})` };
   }
 
+  // Sums and products of constant matrices: the matrix they evaluate to.
+  const evaluated = evaluateMatrixExpression(s);
+  if (evaluated) return { kind: 'matrix', rows: evaluated.map((r) => r.map((x): Value => ({ kind: 'scalar', src: String(x) }))) };
+
   return { kind: 'scalar', src: s };
 }
 
@@ -211,7 +216,8 @@ function parseMatrix(s: string, depth: number): Value | null {
   const wrapped = /^[[(]\s*(\\begin\{[\s\S]*\\end\{[A-Za-z]+\})\s*[\])]$/.exec(t);
   if (wrapped) t = wrapped[1]!;
   const mat = /^\\begin\{([pbvBV]?matrix|array|smallmatrix)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(t);
-  if (!mat) return null;
+  // two matrices with something between them (a sum, a product) are not one matrix
+  if (!mat || mat[2]!.includes(`\\end{${mat[1]}}`)) return null;
   const rows = mat[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '' && !/^\\hline$/.test(r));
   if (rows.length > MAX_ITEMS) return null;
   return { kind: 'matrix', rows: rows.map((r) => r.split('&').slice(0, MAX_ITEMS).map((c) => parseValue(c, depth + 1))) };

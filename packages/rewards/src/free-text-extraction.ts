@@ -212,11 +212,11 @@ function choose(text: string, cands: Candidate[], pick: 'first' | 'last'): strin
 const LONE_VARIABLE = /^\s*(?:[A-Za-z]|\\(?!pi\b|infty\b)[A-Za-z]+)(?:_\{?\w+\}?)?\s*$/;
 
 /** End of the sentence that starts at `from`: the first ". " / line break outside a math environment. */
-function sentenceEnd(text: string, envs: MathEnv[], from: number, cap: number): number {
+function sentenceEnd(text: string, envAt: ReadonlyMap<number, MathEnv>, from: number, cap: number): number {
   const limit = Math.min(text.length, from + cap);
   let i = from;
   while (i < limit) {
-    const env = envs.find((e) => e.start === i);
+    const env = envAt.get(i);
     if (env) {
       i = env.end;
       continue;
@@ -240,6 +240,7 @@ function lastMatchEnd(re: RegExp, text: string): number {
 /** Extraction in `math-verify` mode. Never throws (callers wrap anyway). */
 export function matchFreeText(text: string, rules: ReadonlySet<MarkerRule>): FreeTextMatch | null {
   const envs = findMathEnvs(text);
+  const envAt = new Map(envs.map((e) => [e.start, e]));
   if (rules.has('boxed')) {
     const list = boxList(text, envs);
     if (list) return { answer: list.answer, rule: list.count > 1 ? 'boxed-list' : 'boxed' };
@@ -252,7 +253,7 @@ export function matchFreeText(text: string, rules: ReadonlySet<MarkerRule>): Fre
   if (fa >= 0) {
     const is = /\sis\b:?\s*/.exec(text.slice(fa + 12, fa + 112 + 5));
     const from = is ? fa + 12 + is.index + is[0].length : lastFinalAnswerPhrase(text);
-    const end = sentenceEnd(text, envs, from, 300);
+    const end = sentenceEnd(text, envAt, from, 300);
     const first = candidatesIn(text, envs, from, end).filter((c) => c.start - from <= 2);
     const a = choose(text, first, 'first');
     if (a !== null) return { answer: a, rule: 'final-answer-is' };
@@ -260,7 +261,7 @@ export function matchFreeText(text: string, rules: ReadonlySet<MarkerRule>): Fre
   // "answer: X", "the answer is X": the first candidate within 50 characters.
   const ans = lastMatchEnd(ANSWER_RE, text);
   if (ans >= 0) {
-    const end = sentenceEnd(text, envs, ans, 300);
+    const end = sentenceEnd(text, envAt, ans, 300);
     const near = candidatesIn(text, envs, ans, end).filter((c) => c.start - ans <= 50);
     const a = choose(text, near, 'first') ?? shortTextAnswer(text, ans, end);
     if (a !== null) return { answer: a, rule: 'answer-phrase' };
