@@ -135,9 +135,22 @@ function isConstant(s: string, depth: number): boolean {
   return v.kind === 'tuple' && leaves(v).every((leaf) => compileScalar(leaf)?.symbols.length === 0);
 }
 
+// Parses are memoised (bounded): the same reference, and the same pieces of an answer, come back often.
+// Values are never mutated after parsing, so sharing them is safe.
+const parsed = new Map<string, Value>();
+
 /** Parse a normalised answer. Never throws (callers wrap anyway); depth and width are capped. */
 export function parseValue(s: string, depth = 0): Value {
-  s = s.trim();
+  const key = `${depth}\u0000${s}`;
+  const hit = parsed.get(key);
+  if (hit) return hit;
+  const v = parseUncached(s.trim(), depth);
+  if (parsed.size > 5000) parsed.clear();
+  parsed.set(key, v);
+  return v;
+}
+
+function parseUncached(s: string, depth: number): Value {
   if (depth > MAX_DEPTH) return { kind: 'text', src: s };
 
   const matrix = parseMatrix(s, depth);

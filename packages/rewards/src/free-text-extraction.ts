@@ -229,6 +229,7 @@ function sentenceEnd(text: string, envAt: ReadonlyMap<number, MathEnv>, from: nu
 }
 
 const ANSWER_RE = /\banswer\b/gi;
+const TAIL = 4000;
 
 function lastMatchEnd(re: RegExp, text: string): number {
   let last = -1;
@@ -266,6 +267,11 @@ export function matchFreeText(text: string, rules: ReadonlySet<MarkerRule>): Fre
     const a = choose(text, near, 'first') ?? shortTextAnswer(text, ans, end);
     if (a !== null) return { answer: a, rule: 'answer-phrase' };
   }
+  // The last candidate is almost always in the last few thousand characters: look there first.
+  // (It starts at a space, so no number is cut in two.)
+  const cut = text.length > TAIL ? text.slice(text.length - TAIL).search(/\s/) : -1;
+  const tail = cut >= 0 ? choose(text, candidatesIn(text, envs, text.length - TAIL + cut, text.length), 'last') : null;
+  if (tail !== null) return { answer: tail, rule: 'last-math' };
   const all = candidatesIn(text, envs, 0, text.length);
   const a = choose(text, all, 'last');
   if (a !== null) return { answer: a, rule: 'last-math' };

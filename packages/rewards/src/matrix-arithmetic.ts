@@ -17,20 +17,21 @@ type Operand = { kind: 'matrix'; m: M } | { kind: 'scalar'; x: number };
 const MATRIX_BEGIN = /^\\begin\{([pbvBV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?/;
 const MAX_SIZE = 64;
 
-class NotConstant extends Error {}
+// Thrown (a plain object: no stack trace to capture) when the expression is not constant matrix arithmetic.
+const NOT_CONSTANT = { notConstant: true };
 
 function constant(src: string): number {
   const c = compileScalar(src.trim());
-  if (!c || c.symbols.length > 0) throw new NotConstant();
+  if (!c || c.symbols.length > 0) throw NOT_CONSTANT;
   const z = c.evaluate({});
-  if (!isRealC(z) || !Number.isFinite(z.re)) throw new NotConstant();
+  if (!isRealC(z) || !Number.isFinite(z.re)) throw NOT_CONSTANT;
   return z.re;
 }
 
 function add(a: Operand, b: Operand, sign: 1 | -1): Operand {
   if (a.kind === 'scalar' && b.kind === 'scalar') return { kind: 'scalar', x: a.x + sign * b.x };
-  if (a.kind !== 'matrix' || b.kind !== 'matrix') throw new NotConstant(); // matrix + scalar is not defined
-  if (a.m.length !== b.m.length || a.m.some((r, i) => r.length !== b.m[i]!.length)) throw new NotConstant();
+  if (a.kind !== 'matrix' || b.kind !== 'matrix') throw NOT_CONSTANT; // matrix + scalar is not defined
+  if (a.m.length !== b.m.length || a.m.some((r, i) => r.length !== b.m[i]!.length)) throw NOT_CONSTANT;
   return { kind: 'matrix', m: a.m.map((r, i) => r.map((x, j) => x + sign * b.m[i]![j]!)) };
 }
 
@@ -40,7 +41,7 @@ function mul(a: Operand, b: Operand): Operand {
   if (a.kind === 'matrix' && b.kind === 'scalar') return mul(b, a);
   const [p, q] = [(a as { m: M }).m, (b as { m: M }).m];
   // (p q)_ij = Σ_k p_ik q_kj
-  if (p[0]!.length !== q.length) throw new NotConstant();
+  if (p[0]!.length !== q.length) throw NOT_CONSTANT;
   return { kind: 'matrix', m: p.map((row) => q[0]!.map((_, j) => row.reduce((s, x, k) => s + x * q[k]![j]!, 0))) };
 }
 
@@ -82,11 +83,11 @@ class Parser {
     }
     if (rest.startsWith('(')) {
       const close = matchBrace(this.s, this.i, '(', ')');
-      if (close < 0) throw new NotConstant();
+      if (close < 0) throw NOT_CONSTANT;
       const inner = new Parser(this.s.slice(this.i + 1, close));
       const v = inner.expr();
       inner.skip();
-      if (inner.i < inner.s.length) throw new NotConstant();
+      if (inner.i < inner.s.length) throw NOT_CONSTANT;
       this.i = close + 1;
       return v;
     }
@@ -94,12 +95,12 @@ class Parser {
     if (begin) {
       const end = `\\end{${begin[1]}}`;
       const at = this.s.indexOf(end, this.i);
-      if (at < 0) throw new NotConstant();
+      if (at < 0) throw NOT_CONSTANT;
       const rows = this.s.slice(this.i + begin[0].length, at).split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '');
       this.i = at + end.length;
-      if (rows.length === 0 || rows.length > MAX_SIZE) throw new NotConstant();
+      if (rows.length === 0 || rows.length > MAX_SIZE) throw NOT_CONSTANT;
       const m = rows.map((r) => r.split('&').map(constant));
-      if (m.some((r) => r.length !== m[0]!.length || r.length > MAX_SIZE)) throw new NotConstant();
+      if (m.some((r) => r.length !== m[0]!.length || r.length > MAX_SIZE)) throw NOT_CONSTANT;
       return { kind: 'matrix', m };
     }
     // a scalar: up to the next operator, parenthesis or matrix at brace depth 0
@@ -110,7 +111,7 @@ class Parser {
       else if (c === '}') depth--;
       else if (depth === 0 && (/[+\-*()]/.test(c) || /^\\(?:begin|cdot|times)(?![A-Za-z])/.test(this.s.slice(j, j + 7)))) break;
     }
-    if (j === this.i) throw new NotConstant();
+    if (j === this.i) throw NOT_CONSTANT;
     const x = constant(this.s.slice(this.i, j));
     this.i = j;
     return { kind: 'scalar', x };
@@ -122,7 +123,7 @@ class Parser {
  * expression of constant matrices that yields a matrix. Never throws.
  */
 export function evaluateMatrixExpression(s: string): number[][] | null {
-  if (!s.includes('\\begin{') || s.length > 2000) return null;
+  if (!s.includes('\\begin{') || !s.includes('\\end{') || s.length > 2000) return null;
   try {
     const p = new Parser(s);
     const v = p.expr();
