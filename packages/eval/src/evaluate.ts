@@ -5,7 +5,7 @@
 import type { CausalLM, Tokenizer } from '@softcot/model';
 import { COT_MODES, GAUSSIAN_MODES, cotLabel, noiseSigma, resolveCot, type CotMode, type CotPolicy, type CotSettings } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
-import { gradeCompletion } from '@softcot/rewards';
+import { gradeCompletion, type ExtractMode } from '@softcot/rewards';
 import type { Example, PromptFormat } from '@softcot/data';
 import { meanPassAtK } from './passk';
 
@@ -53,6 +53,8 @@ export interface EvalOptions {
   modeSettings?: ModeSettings;
   /** Rows per rollout call. */
   batchSize?: number;
+  /** How answers are read from completions (default 'markers', the paper's protocol; see docs/grader.md). */
+  extract?: ExtractMode;
   seed?: number;
   onProgress?: (done: number, total: number, setting: string) => void;
 }
@@ -127,7 +129,7 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
       });
       trajs.forEach((t, j) => {
         const ex = examples[part[j]!]!;
-        const g = gradeCompletion(t.completion, ex.answer);
+        const g = gradeCompletion(t.completion, ex.answer, { extract: o.extract ?? 'markers' });
         results[part[j]!]!.push({ completion: t.completion, cotText: t.cotText, extracted: g.extracted, correct: g.correct, cotLength: t.cotTokens.length, cotStop: t.cotStop });
         stopReasons[t.cotStop] = (stopReasons[t.cotStop] ?? 0) + 1;
         t.entropies.forEach((h, p) => {

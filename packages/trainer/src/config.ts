@@ -148,7 +148,8 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
   }
 
   let reward: ResolvedReward;
-  if (c.reward === 'verifier') reward = { kind: 'verifier', fn: verifierReward() };
+  // RL rewards read answers by the paper's marker rules (a closed, non-empty last box); docs/grader.md.
+  if (c.reward === 'verifier') reward = { kind: 'verifier', fn: verifierReward({ extract: 'markers' }) };
   else if (isLikelihoodReward(c.reward)) reward = { kind: 'likelihood', name: c.reward };
   else if (typeof c.reward === 'function') reward = { kind: 'function', fn: c.reward };
   else return fail(`reward must be 'verifier', one of ${LIKELIHOOD_REWARDS.join('/')}, or a function; got ${String(c.reward)}`);

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { evaluate, parseSettings, writeEvalReport, type EvalResult, type InferenceSetting } from '@softcot/eval';
 import type { CausalLM, Tokenizer } from '@softcot/model';
 import type { Example, PromptFormat } from '@softcot/data';
+import { EXTRACT_MODES, type ExtractMode } from '@softcot/rewards';
 import {
-  BACKEND_HELP, BACKEND_OPTION, UsageError, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
+  BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
   type Command, type CommandIO, type OptionSpec,
 } from '../args';
 import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
@@ -20,6 +21,7 @@ export const EVAL_OPTIONS: OptionSpec = {
   batch: { type: 'string' },
   out: { type: 'string' },
   seed: { type: 'string' },
+  extract: { type: 'string' },
   ...BACKEND_OPTION,
 };
 
@@ -34,6 +36,9 @@ export const EVAL_HELP = `${DATA_HELP}
   --batch N            rows per rollout batch (default 32)
   --out DIR            report folder
   --seed N             sampling seed (default 0)
+  --extract MODE       how answers are read from completions: markers (default: the last closed \\boxed{},
+                       "The final answer is …", "#### n", the paper's protocol), math-verify (also free text
+                       as Math-Verify reads it), or answer (the completion is the answer); docs/grader.md
 ${BACKEND_HELP}`;
 
 export interface EvalFlags {
@@ -45,6 +50,7 @@ export interface EvalFlags {
   gamma?: number;
   batch: number;
   seed: number;
+  extract: ExtractMode;
 }
 
 export function evalFlags(v: Record<string, unknown>): EvalFlags {
@@ -63,6 +69,7 @@ export function evalFlags(v: Record<string, unknown>): EvalFlags {
     gamma: optFloat(v, 'gamma', { min: 0 }),
     batch: optInt(v, 'batch', { min: 1 }) ?? 32,
     seed: optInt(v, 'seed') ?? 0,
+    extract: optChoice(v, 'extract', EXTRACT_MODES, 'markers'),
   };
 }
 
@@ -85,6 +92,7 @@ export async function runEvaluation(model: CausalLM, tokenizer: Tokenizer, examp
     ...(f.gamma !== undefined ? { noiseGamma: f.gamma } : {}),
     batchSize: f.batch,
     seed: f.seed,
+    extract: f.extract,
     onProgress: (done, _total, setting) => {
       if (setting !== current) {
         current = setting;

@@ -17,6 +17,7 @@ const FUNCS: Record<string, string> = {
   arcsin: 'asin', arccos: 'acos', arctan: 'atan', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh',
   ln: 'log', exp: 'exp', sqrt: 'sqrt', abs: 'abs', floor: 'floor', ceil: 'ceil',
 };
+const INVERSE: Record<string, string> = { sin: 'asin', cos: 'acos', tan: 'atan' };
 // Plain-text names models also write without a backslash.
 const PLAIN_NAMES = new Set(['sqrt', 'pi', 'sin', 'cos', 'tan', 'ln', 'log', 'exp', 'abs', 'inf', 'infty', 'infinity', 'arcsin', 'arccos', 'arctan', 'floor', 'ceil']);
 const CONSTS: Record<string, string> = { pi: 'pi', infty: 'Infinity', inf: 'Infinity', infinity: 'Infinity', e: 'e', i: 'i' };
@@ -36,6 +37,15 @@ class Converter {
     c.run(s);
     if (c.toks.length === 0) throw new ConvertError('empty group');
     return c.toks;
+  }
+  /** fn(a, b) with both arguments converted. */
+  call2(fn: string, a: string, b: string) {
+    this.push('fn', fn);
+    this.push('lp', '(');
+    this.group(a);
+    this.push('comma', ',');
+    this.group(b);
+    this.push('rp', ')');
   }
   group(s: string) {
     this.push('lp', '(');
@@ -114,17 +124,61 @@ class Converter {
     this.nameEnd = i;
     if (CONSTS[word]) { this.push('id', CONSTS[word]!); return; }
     if (word === 'log') return this.log(s, i);
-    const fn = FUNCS[word];
+    let fn = FUNCS[word];
     if (!fn) throw new ConvertError(`name ${word}`);
     if (word === 'sqrt') return this.sqrt(s, i);
-    // \sin^2 x is too ambiguous to be worth guessing
+    // \sin^2 x = (sin x)^2, \sin^{-1} x = arcsin x
     let k = i;
     while (s[k] === ' ') k++;
-    if (s[k] === '^') throw new ConvertError('function power');
-    const [a, end] = s[k] === '(' ? this.parenArg(s, k) : this.arg(s, k);
+    let power: string | null = null;
+    if (s[k] === '^') {
+      const [p, end] = this.arg(s, k + 1);
+      k = end;
+      if (p.replace(/\s/g, '') === '-1') {
+        fn = INVERSE[fn];
+        if (!fn) throw new ConvertError('inverse');
+      } else power = p;
+      while (s[k] === ' ') k++;
+    }
+    const [a, end] = s[k] === '(' ? this.parenArg(s, k) : this.bareArg(s, k);
+    if (power !== null) this.push('lp', '(');
     this.push('fn', fn);
     this.group(a);
+    if (power !== null) {
+      this.push('rp', ')');
+      this.push('op', '^');
+      this.group(power);
+    }
     this.nameEnd = end;
+  }
+  /**
+   * The argument of a function written without parentheses: a braced group, or a run of digits,
+   * letters and Greek/\pi commands up to a space, an operator or another function (`\sin 2x`,
+   * `\cos\theta`, `\sin x \cos x`).
+   */
+  bareArg(s: string, k: number): [string, number] {
+    if (s[k] === '{') return this.arg(s, k);
+    const cmd = /^\\(?:frac|dfrac|tfrac|sqrt)(?![A-Za-z])/.exec(s.slice(k, k + 7));
+    if (cmd) {
+      // \sin \frac{\pi}{6}: the command with its arguments
+      let end = k + cmd[0].length;
+      if (s[end] === '[') end = matchBrace(s, end, '[', ']') + 1;
+      for (let n = cmd[0].endsWith('sqrt') ? 1 : 2; n > 0 && end > 0; n--) end = this.arg(s, end)[1];
+      return [s.slice(k, end), end];
+    }
+    let j = k;
+    while (j < s.length) {
+      if (/[0-9.A-Za-z]/.test(s[j]!)) { j++; continue; }
+      if (s[j] === '\\') {
+        const m = /^\\([A-Za-z]+)/.exec(s.slice(j, j + 16));
+        if (m && (GREEK.has(m[1]!) || m[1] === 'pi')) { j += m[0].length; continue; }
+      }
+      // \sin x^2 is sin(x^2); \cos \theta_1 keeps its subscript
+      if ((s[j] === '^' || s[j] === '_') && j > k) { j = this.arg(s, j + 1)[1]; continue; }
+      break;
+    }
+    if (j === k) return this.arg(s, k);
+    return [s.slice(k, j), j];
   }
   parenArg(s: string, k: number): [string, number] {
     const close = matchBrace(s, k, '(', ')');
@@ -137,14 +191,8 @@ class Converter {
     if (s[k] === '[') {
       const close = matchBrace(s, k, '[', ']');
       if (close < 0) throw new ConvertError('unbalanced');
-      const n = s.slice(k + 1, close);
       const [a, end] = this.arg(s, close + 1);
-      this.push('fn', 'nthRoot');
-      this.push('lp', '(');
-      this.group(a);
-      this.push('comma', ',');
-      this.group(n);
-      this.push('rp', ')');
+      this.call2('nthRoot', a, s.slice(k + 1, close));
       this.nameEnd = end;
       return;
     }
@@ -162,15 +210,9 @@ class Converter {
       k = end;
     }
     while (s[k] === ' ') k++;
-    const [a, end] = s[k] === '(' ? this.parenArg(s, k) : this.arg(s, k);
-    this.push('fn', 'log');
-    this.push('lp', '(');
-    this.group(a);
-    this.push('comma', ',');
+    const [a, end] = s[k] === '(' ? this.parenArg(s, k) : this.bareArg(s, k);
     // \log without a base is the natural log (as \ln): ambiguous in school maths, but consistent on both sides.
-    if (base !== null) this.group(base);
-    else this.push('id', 'e');
-    this.push('rp', ')');
+    this.call2('log', a, base ?? 'e');
     this.nameEnd = end;
   }
   power(s: string, i: number): number {
@@ -193,8 +235,13 @@ class Converter {
       this.push('rp', ')');
       return end;
     }
-    if (k < s.length && /[0-9A-Za-z]/.test(s[k]!)) {
-      // LaTeX: x^23 is x^{2}3; one character only
+    const digits = /^\d+/.exec(s.slice(k, k + 8));
+    if (digits) {
+      // x^17 is x^{17}: answers written as plain text mean the whole number (TeX would read x^{1}7)
+      this.group(digits[0]);
+      return k + digits[0].length;
+    }
+    if (k < s.length && /[A-Za-z]/.test(s[k]!)) {
       this.group(s[k]!);
       return k + 1;
     }
@@ -225,12 +272,7 @@ class Converter {
       case 'binom': case 'choose': {
         const [a, e1] = this.arg(s, i);
         const [b, e2] = this.arg(s, e1);
-        this.push('fn', 'binom');
-        this.push('lp', '(');
-        this.group(a);
-        this.push('comma', ',');
-        this.group(b);
-        this.push('rp', ')');
+        this.call2('binom', a, b);
         return e2;
       }
       case 'sqrt': this.sqrt(s, i); return this.nameEnd;

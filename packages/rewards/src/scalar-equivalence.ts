@@ -1,9 +1,10 @@
 // Scalar equivalence on mathjs: exact numbers first (fast path), then evaluation of both sides at
-// shared random points (symbolic answers), with mathjs `simplify` as a second opinion when
-// evaluation is inconclusive. All arithmetic is IEEE double: `10^{10^{10}}` evaluates to Infinity
-// instantly instead of allocating a huge exact integer, and non-finite values never count as equal.
+// shared seeded random points (symbolic answers). The reason says "symbolic-equal" when the two mathjs
+// trees are the same up to the order of terms; otherwise it says the pair was only checked numerically. All
+// arithmetic is IEEE double: `10^{10^{10}}` evaluates to Infinity instantly instead of allocating a huge
+// exact integer, and non-finite values never count as equal.
 import { parse, simplify, type MathNode } from 'mathjs';
-import { latexToMathjs } from './to-mathjs';
+import { latexToMathjs } from './latex-to-mathjs';
 
 export interface Tolerance {
   /** Relative tolerance (default 1e-9). */
@@ -16,7 +17,8 @@ export interface Tolerance {
 // so it can be tight: 1000001 vs 1000000 differ by 1e-6 relative and must stay different.
 export const DEFAULT_TOLERANCE: Tolerance = { relTol: 1e-9, absTol: 1e-15 };
 
-type C = { re: number; im: number };
+/** A complex value; real answers have im = 0. */
+export type C = { re: number; im: number };
 
 const PLAIN_NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d{1,3})?$/i;
 
@@ -126,8 +128,8 @@ function compileUncached(latex: string): Compiled | null {
   }
 }
 
-// Deterministic pseudo-random points (mulberry32) so verdicts are reproducible.
-function rng(seed: number): () => number {
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so verdicts are reproducible. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -138,14 +140,78 @@ function rng(seed: number): () => number {
   };
 }
 
-const POINTS = 6;
+/** Points compared per symbolic pair, and the seed that fixes them. */
+export const POINTS = 6;
+const SEED = 12345;
+
+/**
+ * Up to `count` shared evaluation points for `symbols`: alternately in (0.3, 2.5) and (-2.5, 2.5), so
+ * |x| and x differ and square roots of positive arguments are real. Seeded: same points every run.
+ */
+export function samplePoints(symbols: readonly string[], count: number): Array<Record<string, number>> {
+  const r = seededRandom(SEED);
+  const out: Array<Record<string, number>> = [];
+  for (let p = 0; p < count; p++) {
+    const scope: Record<string, number> = {};
+    for (const s of symbols) scope[s] = p % 2 === 0 ? 0.3 + 2.2 * r() : -2.5 + 5 * r();
+    out.push(scope);
+  }
+  return out;
+}
+
+export function isFiniteC(c: C): boolean {
+  return Number.isFinite(c.re) && Number.isFinite(c.im);
+}
+
+/** Real up to rounding noise (|im| tiny next to |re|). */
+export function isRealC(c: C): boolean {
+  return Math.abs(c.im) <= 1e-12 * Math.max(1, Math.abs(c.re));
+}
 
 export type ScalarVerdict = { equal: boolean; reason: string };
 
 /**
- * Compare two compiled scalars. Constant expressions: one evaluation. With free symbols: both must
- * agree at every shared random point where either is finite (points in [-2.5, 2.5] and positive
- * ones, so |x| and x differ). `scaleB` multiplies b (percent handling).
+ * Canonical string of a mathjs tree with the operands of + and * sorted (recursively), so sums and
+ * products written in another order (`2\sin b\cos a`, `2\cos a\sin b`) have the same form. Linear-ish
+ * and cheap, unlike mathjs `simplify` (20-50 ms a call), which is why it is the symbolic check here.
+ */
+function orderFree(node: MathNode): string {
+  const n = node as MathNode & { op?: string; fn?: unknown; args?: MathNode[]; content?: MathNode };
+  if (n.type === 'ParenthesisNode' && n.content) return orderFree(n.content);
+  if (n.type === 'OperatorNode' && n.args) {
+    const parts = n.args.map(orderFree);
+    if ((n.op === '+' || n.op === '*') && parts.length === 2) {
+      // flatten nested sums/products before sorting: a + (b + c) and (a + b) + c
+      const flat = parts.flatMap((p) => (p.startsWith(`${n.op}[`) ? p.slice(2, -1).split('\u0001') : [p]));
+      return `${n.op}[${flat.sort().join('\u0001')}]`;
+    }
+    return `${n.op}(${parts.join(',')})`;
+  }
+  if (n.type === 'FunctionNode' && n.args) return `${(n.fn as { name?: string }).name ?? '?'}(${n.args.map(orderFree).join(',')})`;
+  return node.toString();
+}
+
+/** Why two expressions that agreed at every point are equal: the same terms, or only the numeric check. */
+function symbolicReason(a: Compiled, b: Compiled): string {
+  if (orderFree(a.node) === orderFree(b.node)) return 'symbolic-equal (the same terms in another order)';
+  return `numeric-equal-at-${POINTS}-random-points (mathjs could not decide symbolically; relative tolerance 1e-9)`;
+}
+
+/** Last resort when no point could be evaluated: mathjs simplify on small inputs (it is exponential on some trees). */
+function simplifiesToZero(a: Compiled, b: Compiled): boolean {
+  if (a.expr.length + b.expr.length >= 160 || /\^\s*\(?\s*\d{3,}/.test(a.expr + b.expr)) return false;
+  try {
+    return simplify(`(${a.expr}) - (${b.expr})`).toString() === '0';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Compare two compiled scalars. Constants: one evaluation. With free symbols: both must agree at every
+ * shared seeded random point where either is finite and real; a point where one side is real and the
+ * other is not (x^{2/3} against \sqrt[3]{x}^2 at x < 0: principal complex power against real root) is
+ * outside the common real domain and skipped. `scaleB` multiplies b (percent handling).
  */
 export function compareCompiled(a: Compiled, b: Compiled, tol: Tolerance, scaleB = 1): ScalarVerdict {
   const syms = [...new Set([...a.symbols, ...b.symbols])];
@@ -156,33 +222,38 @@ export function compareCompiled(a: Compiled, b: Compiled, tol: Tolerance, scaleB
     const ok = closeC(va, { re: vb.re * scaleB, im: vb.im * scaleB }, tol);
     return { equal: ok, reason: ok ? 'numeric-equal' : 'numeric-different' };
   }
-  const sameSyms = a.symbols.join(',') === b.symbols.join(',');
-  const r = rng(12345);
+  // looser than the numeric tolerance: evaluation at irrational points accumulates rounding
+  const t = { relTol: Math.max(tol.relTol, 1e-9), absTol: Math.max(tol.absTol, 1e-10) };
   let checked = 0;
-  for (let p = 0; p < POINTS * 3 && checked < POINTS; p++) {
-    const scope: Record<string, number> = {};
-    for (const s of syms) scope[s] = p % 2 === 0 ? 0.3 + 2.2 * r() : -2.5 + 5 * r();
+  for (const scope of samplePoints(syms, POINTS * 3)) {
+    if (checked >= POINTS) break;
     const va = a.evaluate(scope);
     const vb0 = b.evaluate(scope);
     const vb = { re: vb0.re * scaleB, im: vb0.im * scaleB };
-    const fa = Number.isFinite(va.re) && Number.isFinite(va.im);
-    const fb = Number.isFinite(vb.re) && Number.isFinite(vb.im);
+    const fa = isFiniteC(va);
+    const fb = isFiniteC(vb);
     if (!fa && !fb) continue; // outside both domains: try another point
     if (fa !== fb) return { equal: false, reason: 'symbolic-domain-differs' };
-    // looser than the numeric tolerance: evaluation at irrational points accumulates rounding
-    const t = { relTol: Math.max(tol.relTol, 1e-9), absTol: Math.max(tol.absTol, 1e-10) };
-    if (!closeC(va, vb, t, true)) return { equal: false, reason: 'symbolic-different' };
+    if (isRealC(va) !== isRealC(vb)) continue; // a branch of a power or root, not a real value to compare
+    if (!closeC(va, vb, t, true)) return { equal: false, reason: 'symbolic-different (differs at a random point)' };
     checked++;
   }
-  if (checked >= 2) return { equal: true, reason: sameSyms ? 'symbolic-equal' : 'symbolic-equal-at-points' };
+  if (checked >= 2) return { equal: true, reason: scaleB === 1 ? symbolicReason(a, b) : 'numeric-equal-at-random-points (percent scaled)' };
   // Evaluation inconclusive (domains empty at our points): ask mathjs simplify, small inputs only.
-  if (scaleB === 1 && a.expr.length + b.expr.length < 200 && !/\^\s*\(?\s*\d{3,}/.test(a.expr + b.expr)) {
-    try {
-      const d = simplify(`(${a.expr}) - (${b.expr})`).toString();
-      if (d === '0') return { equal: true, reason: 'simplify-equal' };
-    } catch {
-      /* fall through */
-    }
-  }
+  if (scaleB === 1 && simplifiesToZero(a, b)) return { equal: true, reason: 'symbolic-equal (mathjs simplify)' };
   return { equal: false, reason: 'symbolic-inconclusive' };
+}
+
+/**
+ * A decimal literal with at least six decimal places and four significant digits (`0.333333`,
+ * `0.0833333`) stands for any value it is a correct rounding or truncation of, as Math-Verify's
+ * six-place rounding accepts `0.333333` for 1/3. `3.1416` (four places) stays different from π.
+ */
+export function roundedDecimalMatches(literal: string, value: number): boolean {
+  const m = /^[-+]?(\d*)\.(\d+)$/.exec(literal.trim());
+  if (!m || !Number.isFinite(value)) return false;
+  const places = m[2]!.length;
+  const significant = `${m[1]}${m[2]}`.replace(/^0+/, '').length;
+  if (places < 6 || significant < 4) return false;
+  return Math.abs(Number(literal) - value) < 10 ** -places * (1 + 1e-9);
 }

@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { gradeAnswer } from '@softcot/rewards';
-import { PAIRS } from './pairs';
-
-describe('gradeAnswer equivalence table', () => {
-  const total = Object.values(PAIRS).reduce((n, rows) => n + rows.length, 0);
-  it('has at least 150 pairs, both equal and different ones', () => {
-    expect(total).toBeGreaterThanOrEqual(150);
-    const all = Object.values(PAIRS).flat();
-    expect(all.filter((p) => p[2]).length).toBeGreaterThan(50);
-    expect(all.filter((p) => !p[2]).length).toBeGreaterThan(50);
-  });
-  for (const [group, rows] of Object.entries(PAIRS)) {
-    describe(group, () => {
-      it.each(rows)('%s vs %s -> %s', (pred, gold, equal) => {
-        const r = gradeAnswer(pred, gold);
-        expect(r.correct, `${pred} vs ${gold}: ${r.reason} (${r.predNormalized} | ${r.goldNormalized})`).toBe(equal);
-        expect(typeof r.reason).toBe('string');
-      });
-    });
-  }
-});
 
 describe('gradeAnswer options and edge cases', () => {
   it('relTol is configurable', () => {
@@ -50,5 +30,22 @@ describe('gradeAnswer options and edge cases', () => {
   it('huge values are never equal to each other by overflow', () => {
     expect(gradeAnswer('10^{10^{10}}', '10^{10^{11}}').correct).toBe(false);
     expect(gradeAnswer('10^{400}', '10^{401}').correct).toBe(false);
+  });
+  it('says in the reason when only the numeric check at random points decided', () => {
+    // mathjs simplify proves this one
+    expect(gradeAnswer('x^2-1', '(x-1)(x+1)')).toMatchObject({ correct: true });
+    // simplify cannot prove a trig identity: the reason says it was checked numerically
+    const trig = gradeAnswer('\\tan^2 y + 1', '\\sec^2 y');
+    expect(trig.correct).toBe(true);
+    expect(trig.reason).toMatch(/numeric-equal-at-6-random-points \(mathjs could not decide symbolically/);
+    const rounded = gradeAnswer('0.333333', '\\frac{1}{3}');
+    expect(rounded).toMatchObject({ correct: true });
+    expect(rounded.reason).toMatch(/rounded-decimal/);
+  });
+  it('the numeric check cannot accept 10001 for 10000, symbolic or not', () => {
+    expect(gradeAnswer('10001', '10000').correct).toBe(false);
+    expect(gradeAnswer('10001x', '10000x').correct).toBe(false);
+    expect(gradeAnswer('10001\\sin x', '10000\\sin x').correct).toBe(false);
+    expect(gradeAnswer('x + 10001', 'x + 10000').correct).toBe(false);
   });
 });
