@@ -2,17 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  SafetensorsFile,
-  openCheckpointTensors,
-  writeSafetensors,
-  writeCheckpointTensors,
-  float32ToBfloat16Bits,
-  bfloat16BitsToFloat32,
-  float32ToFloat16Bits,
-  float16BitsToFloat32,
-  type TensorEntry,
-} from '../src/safetensors';
+import { float32ToBfloat16Bits, bfloat16BitsToFloat32, float32ToFloat16Bits, float16BitsToFloat32 } from '../src/safetensors-format';
+import { SafetensorsFile, openCheckpointTensors } from '../src/safetensors-reader';
+import { writeSafetensors, writeCheckpointTensors, type TensorEntry } from '../src/safetensors-writer';
 import { CheckpointError, SoftcotError } from '../src/errors';
 
 let tmp: string;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
 import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { EVAL_HELP, EVAL_OPTIONS, evalFlags, runEvaluation } from './eval';
-import { loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 

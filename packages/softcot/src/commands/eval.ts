@@ -7,7 +7,7 @@ import {
   BACKEND_HELP, BACKEND_OPTION, UsageError, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
   type Command, type CommandIO, type OptionSpec,
 } from '../args';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 export const EVAL_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { KVCache, argmax, greedyGenerate, matMul, type CausalLM } from '@softcot/model';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, optInt, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir } from './shared';
+import { loadModelDir } from './inputs';
 
 const usage = `Usage: softcot forward --model DIR --input in.json --output out.json [--generate N] [--backend B]
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { MC_KINDS, evaluateOod, loadMcItems, mcItemsFromOod, type McKind } from '@softcot/eval';
 import { oodTextSet } from '@softcot/data';
 import { BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optString, parseFlags, progressReporter, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir, writeTextAtomic } from './shared';
+import { loadModelDir, writeTextAtomic } from './inputs';
 
 const usage = `Usage: softcot ood --model DIR --data FILE|synthetic [--kind K] [--limit N] [--out DIR] [--backend B]
 

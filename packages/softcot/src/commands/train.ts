@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
 import { lineChart, parseSettings, pass1Scorer, writeSvg } from '@softcot/eval';
 import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO } from '../args';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { architectureName, parseModelConfig, type ModelConfig } from './config';
 import { CheckpointError, ConfigError } from './errors';
-import { openCheckpointTensors, writeCheckpointTensors } from './safetensors';
+import { openCheckpointTensors } from './safetensors-reader';
+import { writeCheckpointTensors } from './safetensors-writer';
 import { CausalLM, parameterSpecs } from './transformer';
 
 export type SaveDtype = 'float32' | 'bfloat16' | 'float16';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { result, summary } from './fixtures';
-import { compareGrid, compareMarkdown, writeCompareReport } from '../src/compare';
+import { compareGrid, compareMarkdown, writeCompareReport } from '../src/mode-grid';
 
 describe('compare grid', () => {
   it('rows = models, columns = settings, pass@1 and pass@k for the largest k', () => {

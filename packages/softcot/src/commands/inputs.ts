@@ -1,4 +1,4 @@
-// Helpers shared by the commands: loading a model folder, a dataset and a prompt format; atomic writes.
+// What the commands read: a model folder, a dataset and a prompt format (with their options and help text).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@softcot/model';
