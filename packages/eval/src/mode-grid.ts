@@ -1,8 +1,8 @@
 // The training-mode × inference-mode grid (method.md §5): rows are checkpoints (e.g. base, hard-, soft-,
 // fuzzy-trained), columns are inference settings; cells hold pass@1 (greedy pass@1 for greedy settings,
 // mean sample accuracy for sampled ones) and pass@k for the largest k evaluated.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@softcot/base';
 import type { SettingSummary } from './evaluate';
 import { groupedBarChart, writeSvg } from './plot';
 
@@ -83,14 +83,9 @@ export interface CompareFiles {
 
 /** Write grid.json, grid.md, grid.svg (pass@1) and, when there are pass@k values, grid-passk.svg into `dir`. */
 export function writeCompareReport(dir: string, grid: CompareGrid, meta: Record<string, unknown> = {}): CompareFiles {
-  mkdirSync(dir, { recursive: true });
   const files: CompareFiles = { json: join(dir, 'grid.json'), markdown: join(dir, 'grid.md'), svg: join(dir, 'grid.svg') };
-  const write = (f: string, t: string) => {
-    writeFileSync(`${f}.tmp-${process.pid}`, t);
-    renameSync(`${f}.tmp-${process.pid}`, f);
-  };
-  write(files.json, JSON.stringify({ meta, ...grid }, null, 2) + '\n');
-  write(files.markdown, compareMarkdown(grid));
+  writeJsonAtomic(files.json, { meta, ...grid });
+  writeFileAtomic(files.markdown, compareMarkdown(grid));
   writeSvg(files.svg, compareChart(grid, 'pass1'));
   if (grid.models.some((m) => grid.settings.some((s) => grid.cells[m]![s]?.passAtK !== undefined))) {
     files.passkSvg = join(dir, 'grid-passk.svg');

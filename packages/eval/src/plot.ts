@@ -3,8 +3,7 @@
  * bar charts and grouped bar charts (the training-mode × inference-mode grid). Output is standalone SVG text.
  * Non-finite points (NaN, ±Infinity) are skipped and break a line; empty series are listed in the legend only.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '@softcot/base';
 
 /** A colour-blind-friendly categorical palette (Tableau 10); repeats with a dash pattern after 10 series. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -287,10 +286,7 @@ export function barChart(opts: BarChartOptions): string {
   return groupedBarChart({ ...rest, groups: labels, seriesNames: [opts.yLabel ?? 'value'], values: values.map((v) => [v]) });
 }
 
-/** Writes SVG text to `path` (creating folders; temp file + rename). */
+/** Writes SVG text to `path` atomically (creating folders). */
 export function writeSvg(path: string, svg: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, svg, 'utf8');
-  renameSync(tmp, path);
+  writeFileAtomic(path, svg);
 }

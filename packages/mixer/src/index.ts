@@ -1,3 +1,3 @@
 export * from './modes';
 export * from './mixture';
-export * from './random';
+export * from './token-sampling';

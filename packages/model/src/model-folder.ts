@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeJsonAtomic } from '@softcot/base';
 import { architectureName, parseModelConfig, type ModelConfig } from './config';
 import { CheckpointError, ConfigError } from './errors';
 import { openCheckpointTensors } from './safetensors-reader';
@@ -72,7 +73,7 @@ export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}):
   fs.mkdirSync(dir, { recursive: true });
   const dtype = opts.dtype ?? model.config.torchDtype;
   const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
-  writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeJsonAtomic(path.join(dir, 'config.json'), config);
   const entries = [...model.params.entries()].map(([name, variable]) => ({
     name,
     dtype: DTYPE_CODE[dtype],
@@ -96,16 +97,4 @@ export function initModel(config: ModelConfig, seed: number): CausalLM {
     tensors.set(spec.name, t);
   });
   return new CausalLM(config, tensors);
-}
-
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

@@ -2,6 +2,7 @@
 // transformers shards it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeAll, writeFileAtomic, writeJsonAtomic } from '@softcot/base';
 import { CheckpointError } from './errors';
 import {
   DTYPE_SIZES,
@@ -54,13 +55,6 @@ function encodeEntry(entry: TensorEntry, file: string): Uint8Array {
   }
 }
 
-function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) {
-    done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
-  }
-}
-
 /** Build the 8-byte length + header (padded with spaces to a multiple of 8 bytes, like HF). */
 export function buildSafetensorsHeader(
   entries: { name: string; dtype: string; shape: number[] }[],
@@ -83,27 +77,6 @@ export function buildSafetensorsHeader(
   return out;
 }
 
-/** Write `tmp` then fsync and rename onto `file`; the temp file is removed on failure. */
-function atomicWrite(file: string, body: (fd: number) => void): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    body(fd);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 /**
  * Write a safetensors file, streaming tensor by tensor (each entry's `data()` is called once, in order).
  * Default metadata is `{format: 'pt'}` (transformers requires it).
@@ -119,9 +92,9 @@ export function writeSafetensors(file: string, entries: TensorEntry[], metadata:
   }
   const sizes = entries.map((e) => entryBytes(e, file));
   const head = buildSafetensorsHeader(entries, sizes, metadata);
-  atomicWrite(file, (fd) => {
-    writeFully(fd, head);
-    for (const e of entries) writeFully(fd, encodeEntry(e, file));
+  writeFileAtomic(file, (fd) => {
+    writeAll(fd, head);
+    for (const e of entries) writeAll(fd, encodeEntry(e, file));
   });
 }
 
@@ -177,8 +150,7 @@ export function writeCheckpointTensors(dir: string, entries: TensorEntry[], opts
     const sortedMap: Record<string, string> = {};
     for (const k of Object.keys(weightMap).sort()) sortedMap[k] = weightMap[k];
     const index = { metadata: { total_size: sizes.reduce((a, b) => a + b, 0) }, weight_map: sortedMap };
-    const text = new TextEncoder().encode(JSON.stringify(index, null, 2) + '\n');
-    atomicWrite(path.join(dir, INDEX_FILE_NAME), (fd) => writeFully(fd, text));
+    writeJsonAtomic(path.join(dir, INDEX_FILE_NAME), index);
     written.push(INDEX_FILE_NAME);
   }
   const keep = new Set(written);

@@ -5,17 +5,15 @@
 // Every row advances one position per model call. A row that has finished feeds a pad with attention
 // mask 0, so it neither attends nor advances its positions; rows never wait on each other's phases.
 import * as tf from '@tensorflow/tfjs';
+import { makeRng } from '@softcot/base';
 import { KVCache, argmax, type CausalLM, type Tokenizer } from '@softcot/model';
 import {
   entropyOfLogits,
-  makeSamplingRng,
   mixEmbeddings,
   mixtureProbs,
   resolveCot,
   sampleFromLogits,
-  type CotMode,
   type CotSettings,
-  type ResolvedCot,
 } from '@softcot/mixer';
 import { matchCotStop, type PromptFormat } from '@softcot/data';
 
@@ -78,7 +76,7 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   const soft = cot.mode !== 'hard';
   const sigma = soft && !cot.greedy ? settings.sigma : 0;
   if (sigma === undefined || !(sigma >= 0)) throw new Error('rollout: sampled soft/fuzzy rollouts need settings.sigma (γ·RMS(E))');
-  const rng = makeSamplingRng(settings.seed);
+  const rng = makeRng(settings.seed);
   const { format } = settings;
   const stopIds = new Set(tokenizer.stopTokenIds);
   const pad = tokenizer.padTokenId ?? 0;
@@ -232,13 +230,4 @@ export function cotEnd(
   if (match) return { reason: 'stop-string', missing: match.missing };
   if (tokens.length >= maxTokens) return { reason: 'max-length', missing: '' };
   return null;
-}
-
-/** The mode a trajectory set was generated with, for loss computation. */
-export interface RolloutRecord {
-  mode: CotMode;
-  cot: ResolvedCot;
-  sigma: number;
-  answerTemperature: number;
-  trajectories: Trajectory[];
 }

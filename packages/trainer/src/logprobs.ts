@@ -7,7 +7,7 @@
 //                          likelihood rewards at τ_s = 1)
 // Prefill tokens are inputs only. Entries are returned flat with the row each belongs to.
 import * as tf from '@tensorflow/tfjs';
-import { matMul, type CausalLM } from '@softcot/model';
+import type { CausalLM } from '@softcot/model';
 import { gaussianLogDensity, mixEmbeddings, mixtureProbs, type MixtureFilter, type CotMode } from '@softcot/mixer';
 
 export interface ScoredSequence {
@@ -118,14 +118,4 @@ export function scoreSequences(model: CausalLM, seqs: ScoredSequence[], s: Scori
     scored: tokenLogProbs(scoredPos, scoredTok, s.scoredTemperature),
     scoredRow: Int32Array.from(scoredRow),
   };
-}
-
-/** Sum entries per row: [N] -> [M], differentiable (a 0/1 assignment matmul). */
-export function sumPerRow(values: tf.Tensor1D, rows: Int32Array, numRows: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (rows.length === 0) return tf.zeros([numRows]) as tf.Tensor1D;
-    const assign = new Float32Array(numRows * rows.length);
-    rows.forEach((r, n) => (assign[r * rows.length + n] = 1));
-    return matMul(tf.tensor2d(assign, [numRows, rows.length]), values.reshape([rows.length, 1])).reshape([numRows]) as tf.Tensor1D;
-  });
 }

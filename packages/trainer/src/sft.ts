@@ -2,10 +2,9 @@
 // Loss: mean cross-entropy of the solution tokens given the rendered prompt.
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
-import { sftText, type Example, type PromptFormat } from '@softcot/data';
+import { epochBatch, sftText, type Example, type PromptFormat } from '@softcot/data';
 import { scoreSequences } from './logprobs';
 import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
-import { epochPermutation } from './trainer';
 
 export interface SftOptions {
   format: PromptFormat;
@@ -42,10 +41,7 @@ export function supervisedFineTune(model: CausalLM, tokenizer: Tokenizer, exampl
   const losses: number[] = [];
   try {
     for (let step = 0; step < o.steps; step++) {
-      const batch = Array.from({ length: o.batchSize }, (_, b) => {
-        const p = step * o.batchSize + b;
-        return encoded[epochPermutation(encoded.length, o.seed ?? 0, Math.floor(p / encoded.length))[p % encoded.length]!]!;
-      });
+      const batch = epochBatch(encoded, o.batchSize, step, o.seed ?? 0);
       const { value, grads } = tf.variableGrads(() => {
         const e = scoreSequences(
           model,

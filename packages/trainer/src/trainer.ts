@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
 import { noiseSigma, resolveCot, type CotSettings, type ResolvedCot } from '@softcot/mixer';
 import { rollout, type Trajectory } from '@softcot/rollout';
-import { paperPrompt, shuffle, type Example, type PromptFormat } from '@softcot/data';
+import { epochBatch, paperPrompt, type Example, type PromptFormat } from '@softcot/data';
 import { verifierReward, type RewardFunction } from '@softcot/rewards';
 import { computeAdvantages, mean, std, type Algorithm, ALGORITHMS } from './advantages';
 import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
@@ -129,13 +129,7 @@ export class RLOOTrainer {
 
   /** The examples of step `s` (0-based): a seeded permutation per epoch, so resuming needs no sampler state. */
   batchFor(dataset: Example[], s: number): Example[] {
-    const out: Example[] = [];
-    for (let b = 0; b < this.B; b++) {
-      const p = s * this.B + b;
-      const epoch = Math.floor(p / dataset.length);
-      out.push(dataset[epochPermutation(dataset.length, this.config.seed ?? 0, epoch)[p % dataset.length]!]!);
-    }
-    return out;
+    return epochBatch(dataset, this.B, s, this.config.seed ?? 0);
   }
 
   async train(dataset: Example[]): Promise<TrainResult> {
@@ -450,20 +444,6 @@ function validateConfig(c: RLOOConfig): void {
   if (c.kl && !(c.kl.beta >= 0)) throw new Error(`RLOOTrainer: kl.beta must be >= 0, got ${c.kl.beta}`);
   if (c.outputDir && fs.existsSync(c.outputDir) && !fs.statSync(c.outputDir).isDirectory())
     throw new Error(`RLOOTrainer: outputDir ${c.outputDir} exists and is not a directory`);
-}
-
-const permutationCache = new Map<string, number[]>();
-
-/** A seeded permutation of 0..n-1 for one epoch (cached: every step of an epoch asks for it). */
-export function epochPermutation(n: number, seed: number, epoch: number): number[] {
-  const key = `${n}:${seed}:${epoch}`;
-  let perm = permutationCache.get(key);
-  if (!perm) {
-    perm = shuffle(range(0, n), `${seed}:data:${epoch}`);
-    if (permutationCache.size > 64) permutationCache.clear();
-    permutationCache.set(key, perm);
-  }
-  return perm;
 }
 
 function range(a: number, b: number): number[] {

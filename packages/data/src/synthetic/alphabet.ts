@@ -1,11 +1,10 @@
 // The characters a synthetic task's texts use, to build a CharTokenizer.
 import type { PromptFormat } from '../prompts';
 import { ARITH_OPS, type ArithOp } from './arithmetic';
-import { LETTERS } from './draw';
 import { finishSolution, syntheticPromptFormat } from './format';
 import { oodCharacters } from './ood-texts';
 
-export type SyntheticTask = 'arithmetic' | 'reachability' | 'ood' | 'all';
+export type SyntheticTask = 'arithmetic' | 'ood' | 'all';
 
 export interface AlphabetOptions {
   /** Prompt format(s) whose fixed strings are included (default: both synthetic formats, paper and r1, empty instruction). */
@@ -14,8 +13,6 @@ export interface AlphabetOptions {
   ops?: readonly ArithOp[];
   /** Arithmetic: include the ` mod N` question suffix (default false). */
   modulus?: boolean;
-  /** Reachability: node count (default 26). */
-  nodes?: number;
 }
 
 function formatChars(format: PromptFormat): string {
@@ -41,18 +38,10 @@ export function syntheticAlphabet(task: SyntheticTask, opts: AlphabetOptions = {
   let s = formats.map(formatChars).join('');
   // Solution endings (finishSolution) of the styles the formats stand for (r1 for an 'r1' format, else paper).
   for (const f of formats) s += finishSolution('', '0123456789', f.name === 'r1' ? 'r1' : 'paper');
-  const add = (t: SyntheticTask) => {
-    if (t === 'arithmetic' || t === 'all') {
-      s += '0123456789=. ' + (t === 'all' ? ARITH_OPS : (opts.ops ?? ARITH_OPS)).join('');
-      if (opts.modulus || t === 'all') s += ' mod ';
-    }
-    if (t === 'reachability' || t === 'all') {
-      s += LETTERS.slice(0, t === 'all' ? 26 : (opts.nodes ?? 26)) + '>,.? to 0123456789';
-    }
-    if (t === 'ood' || t === 'all') {
-      s += oodCharacters();
-    }
-  };
-  add(task);
+  if (task === 'arithmetic' || task === 'all') {
+    s += '0123456789=. ' + (task === 'all' ? ARITH_OPS : (opts.ops ?? ARITH_OPS)).join('');
+    if (opts.modulus || task === 'all') s += ' mod ';
+  }
+  if (task === 'ood' || task === 'all') s += oodCharacters();
   return [...new Set([...s])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }

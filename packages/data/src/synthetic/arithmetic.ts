@@ -1,7 +1,7 @@
 /**
  * Arithmetic chains: `7+5*2-3` evaluated LEFT TO RIGHT (no operator precedence); CoT `7+5=12. 12*2=24. 24-3=21.`
  */
-import { makeRng, randInt, type Rng, type Seed } from '../sampling';
+import { makeRng, randInt, type Rng, type Seed } from '@softcot/base';
 import type { Example } from '../types';
 import { checkInt, drawExamples, rngOf } from './draw';
 import { finishSolution, type SolutionStyle } from './format';
@@ -87,8 +87,8 @@ export function arithmeticChain(opts: ArithmeticChainOptions): ArithmeticChain {
     if (choices.length === 0) {
       throw new Error(`arithmeticChain: no operation in ${ops.join(' ')} keeps ${a} within [0, ${maxValue}]; add '-' or raise maxValue`);
     }
-    const [op, bs] = choices[Math.floor(rng() * choices.length)]!;
-    const b = bs[Math.floor(rng() * bs.length)]!;
+    const [op, bs] = choices[Math.floor(rng.uniform() * choices.length)]!;
+    const b = bs[Math.floor(rng.uniform() * bs.length)]!;
     const exact = applyOp(a, op, b);
     const result = m !== undefined ? mod(exact, m) : exact;
     steps.push({ a, op, b, result });
@@ -185,7 +185,7 @@ export function withLazySolutions(examples: readonly Example[], opts: { share: n
   if (!(opts.share >= 0 && opts.share <= 1)) throw new RangeError(`withLazySolutions: share must be in [0, 1], got ${opts.share}`);
   const rng = makeRng(opts.seed);
   return examples.map((e) => {
-    if (rng() >= opts.share) return e;
+    if (rng.uniform() >= opts.share) return e;
     const steps = typeof e.row.cot === 'string' ? e.row.cot.split(' ') : [];
     const first = /^-?\d+[+\-*]\d+=(-?\d+)\.$/.exec(steps[0] ?? '');
     if (!first || steps.length < 2) throw new Error(`withLazySolutions: example ${e.id} is not an arithmetic chain of at least 2 steps (row.cot ${JSON.stringify(e.row.cot)})`);

@@ -1,9 +1,6 @@
 // What the synthetic generators share: option checks, a generator from a seed or an rng, and drawing distinct examples.
-import { makeRng, type Rng, type Seed } from '../sampling';
+import { makeRng, type Rng, type Seed } from '@softcot/base';
 import type { Example } from '../types';
-
-/** The lower-case letters: reachability node names and the letter-successor OOD template. */
-export const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 export function checkInt(name: string, v: number, lo: number, hi = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name} must be an integer in [${lo}, ${hi}], got ${v}`);

@@ -2,7 +2,6 @@
 // alphabet so a tiny character-level model can learn them (demo, CI tests, reproduction study).
 export * from './format';
 export * from './arithmetic';
-export * from './reachability';
 export { oodTextSet, type OodItem } from './ood-texts';
 export * from './alphabet';
 export * from './splits';

@@ -1,6 +1,9 @@
 /** An out-of-domain multiple-choice text set (ARC-like `{question, choices, answerKey}`) for OOD NLL. */
-import { makeRng, shuffle, type Rng, type Seed } from '../sampling';
-import { checkInt, LETTERS } from './draw';
+import { makeRng, type Rng, type Seed } from '@softcot/base';
+import { shuffle } from '../sampling';
+import { checkInt } from './draw';
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** ARC-like multiple-choice item. `answerKey` is the label (`A`, `B`, …) of `choices[answerIndex]`. */
 export interface OodItem {
@@ -36,26 +39,26 @@ function pickDistinct<T>(rng: Rng, pool: readonly T[], k: number, must: T): T[] 
 }
 
 function oodItem(rng: Rng, id: string): OodItem {
-  const t = Math.floor(rng() * 5);
+  const t = Math.floor(rng.uniform() * 5);
   let question: string;
   let choices: string[];
   let correct: string;
   let template: string;
   if (t === 0) {
-    const animal = ANIMALS[Math.floor(rng() * ANIMALS.length)]!;
-    correct = PLACES[Math.floor(rng() * PLACES.length)]!;
+    const animal = ANIMALS[Math.floor(rng.uniform() * ANIMALS.length)]!;
+    correct = PLACES[Math.floor(rng.uniform() * PLACES.length)]!;
     question = `the ${animal} is in the ${correct}. where is the ${animal}?`;
     choices = pickDistinct(rng, PLACES, 4, correct);
     template = 'location';
   } else if (t === 1) {
-    const animal = ANIMALS[Math.floor(rng() * ANIMALS.length)]!;
-    const obj = OBJECTS[Math.floor(rng() * OBJECTS.length)]!;
-    correct = COLOURS[Math.floor(rng() * COLOURS.length)]!;
+    const animal = ANIMALS[Math.floor(rng.uniform() * ANIMALS.length)]!;
+    const obj = OBJECTS[Math.floor(rng.uniform() * OBJECTS.length)]!;
+    correct = COLOURS[Math.floor(rng.uniform() * COLOURS.length)]!;
     question = `the ${animal} has a ${correct} ${obj}. what colour is the ${obj} of the ${animal}?`;
     choices = pickDistinct(rng, COLOURS, 4, correct);
     template = 'colour';
   } else if (t === 2) {
-    const i = Math.floor(rng() * 25);
+    const i = Math.floor(rng.uniform() * 25);
     correct = LETTERS[i + 1]!;
     question = `which letter comes after ${LETTERS[i]}?`;
     choices = pickDistinct(rng, LETTERS.split(''), 4, correct);
@@ -70,7 +73,7 @@ function oodItem(rng: Rng, id: string): OodItem {
     choices = nums.map(String);
     template = 'largest';
   } else {
-    const word = WORDS[Math.floor(rng() * WORDS.length)]!;
+    const word = WORDS[Math.floor(rng.uniform() * WORDS.length)]!;
     correct = String(word.length);
     question = `how many letters are in the word ${word}?`;
     const pool = ['2', '3', '4', '5', '6', '7', '8', '9'];

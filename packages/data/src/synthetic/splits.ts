@@ -1,8 +1,8 @@
 // Train/test splits of synthetic tasks that never share a question.
-import { split, type Seed } from '../sampling';
+import type { Seed } from '@softcot/base';
+import { split } from '../sampling';
 import type { Example } from '../types';
 import { generateArithmeticDataset, type ArithmeticDatasetOptions } from './arithmetic';
-import { generateReachabilityDataset, type ReachabilityDatasetOptions } from './reachability';
 
 /** Keeps the first example of each question. */
 export function dedupeByQuestion<T extends { question: string }>(items: readonly T[]): T[] {
@@ -28,23 +28,24 @@ export function syntheticSplit<T extends { question: string }>(
 }
 
 /**
- * Disjoint train and test sets of a synthetic task: the test set is drawn first (unique questions), then the
+ * Disjoint train and test sets of the arithmetic task: the test set is drawn first (unique questions), then the
  * training set excluding every test question (duplicates allowed within train unless `uniqueTrain`).
  */
 export function generateSyntheticSplits(
-  task: 'arithmetic' | 'reachability',
-  opts: Omit<ArithmeticDatasetOptions & ReachabilityDatasetOptions, 'n' | 'unique' | 'exclude'> & { nTrain: number; nTest: number; uniqueTrain?: boolean },
+  task: 'arithmetic',
+  opts: Omit<ArithmeticDatasetOptions, 'n' | 'unique' | 'exclude'> & { nTrain: number; nTest: number; uniqueTrain?: boolean },
 ): { train: Example[]; test: Example[] } {
+  if (task !== 'arithmetic') throw new Error(`generateSyntheticSplits: unknown task ${JSON.stringify(task)} (arithmetic)`);
   const { nTrain, nTest, uniqueTrain, ...rest } = opts;
-  const gen = task === 'arithmetic' ? generateArithmeticDataset : generateReachabilityDataset;
-  const test = gen({ ...rest, n: nTest, seed: `${String(opts.seed)}:test`, unique: true, idPrefix: `${rest.idPrefix ?? (task === 'arithmetic' ? 'arith' : 'reach')}-test` });
-  const train = gen({
+  const prefix = rest.idPrefix ?? 'arith';
+  const test = generateArithmeticDataset({ ...rest, n: nTest, seed: `${String(opts.seed)}:test`, unique: true, idPrefix: `${prefix}-test` });
+  const train = generateArithmeticDataset({
     ...rest,
     n: nTrain,
     seed: `${String(opts.seed)}:train`,
     unique: uniqueTrain ?? false,
     exclude: test.map((e) => e.question),
-    idPrefix: `${rest.idPrefix ?? (task === 'arithmetic' ? 'arith' : 'reach')}-train`,
+    idPrefix: `${prefix}-train`,
   });
   assertDisjoint(train, test);
   return { train, test };

@@ -60,11 +60,3 @@ export function promptFormatFor(v: Record<string, unknown>, tokenizer: Tokenizer
   if (name === 'chat' && !tokenizer.hasChatTemplate) throw new CliInputError('--prompt chat: the tokenizer has no chat template (tokenizer_config.json chat_template)');
   return getPromptFormat(name, name === 'chat' ? { tokenizer } : {});
 }
-
-/** Write text to `file` through a temp file + rename, creating folders. */
-export function writeTextAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}

@@ -1,9 +1,10 @@
 // softcot ood: out-of-domain multiple-choice accuracy and per-token NLL of the correct answer.
 import * as path from 'node:path';
+import { writeJsonAtomic } from '@softcot/base';
 import { MC_KINDS, evaluateOod, loadMcItems, mcItemsFromOod, type McKind } from '@softcot/eval';
 import { oodTextSet } from '@softcot/data';
 import { BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optString, parseFlags, progressReporter, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir, writeTextAtomic } from './inputs';
+import { loadModelDir } from './inputs';
 
 const usage = `Usage: softcot ood --model DIR --data FILE|synthetic [--kind K] [--limit N] [--out DIR] [--backend B]
 
@@ -49,7 +50,7 @@ export const oodCommand: Command = {
       const out = optString(v, 'out');
       if (out) {
         const file = path.join(out, 'ood.json');
-        writeTextAtomic(file, JSON.stringify({ meta: { model: modelDir, data, kind }, ...res }, null, 2) + '\n');
+        writeJsonAtomic(file, { meta: { model: modelDir, data, kind }, ...res });
         io.stdout(`wrote ${file}`);
       }
     } finally {
