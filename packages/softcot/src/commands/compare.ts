@@ -30,7 +30,6 @@ export function parseModelList(spec: string): { name: string; dir: string }[] {
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { models: { type: 'string' }, ...EVAL_OPTIONS });

@@ -112,7 +112,6 @@ ${EVAL_HELP}
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a checkpoint under the six inference settings (pass@1, pass@k, entropy)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, ...EVAL_OPTIONS });

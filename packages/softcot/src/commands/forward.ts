@@ -165,7 +165,6 @@ export function readJsonFile(file: string, what = 'input'): unknown {
 
 export const forwardCommand: Command = {
   name: 'forward',
-  summary: 'logits or greedy tokens of a checkpoint for token ids (+ mixture positions), as JSON',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, generate: { type: 'string' }, ...BACKEND_OPTION });

@@ -29,7 +29,6 @@ ${BACKEND_HELP}
 
 export const oodCommand: Command = {
   name: 'ood',
-  summary: 'out-of-domain multiple-choice accuracy and answer NLL (HellaSwag/ARC/MMLU shapes)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, data: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION });

@@ -66,7 +66,6 @@ export function renderRewardCurve(outDir: string, io?: CommandIO): string | null
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'RLOO post-training with hard, soft or fuzzy chain of thought',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, {
