@@ -56,6 +56,12 @@ export function compareMarkdown(grid: CompareGrid, title = 'Training × inferenc
   return out.join('\n') + '\n';
 }
 
+/** "pass@8", or "pass@k (k = 4, 8)" when the cells were evaluated with different k. */
+export function passAtKLabel(grid: CompareGrid): string {
+  const ks = [...new Set(grid.models.flatMap((m) => grid.settings.map((s) => grid.cells[m]![s]?.k)).filter((k): k is number => k !== undefined))].sort((a, b) => a - b);
+  return ks.length === 1 ? `pass@${ks[0]}` : `pass@k (k = ${ks.join(', ')})`;
+}
+
 /** Grouped bars: groups = models, bars = settings, value = pass@1 (or pass@k with metric 'passAtK'). */
 export function compareChart(grid: CompareGrid, metric: 'pass1' | 'passAtK' = 'pass1'): string {
   const values = grid.models.map((m) => grid.settings.map((s) => {
@@ -63,9 +69,10 @@ export function compareChart(grid: CompareGrid, metric: 'pass1' | 'passAtK' = 'p
     const x = metric === 'pass1' ? c?.pass1 : c?.passAtK;
     return x === undefined ? NaN : 100 * x;
   }));
+  const name = metric === 'pass1' ? 'pass@1' : passAtKLabel(grid);
   return groupedBarChart({
-    title: metric === 'pass1' ? 'pass@1 by training (groups) and inference (bars)' : 'pass@k by training (groups) and inference (bars)',
-    yLabel: metric === 'pass1' ? 'pass@1 (%)' : 'pass@k (%)',
+    title: `${name} by training (groups) and inference (bars)`,
+    yLabel: `${name} (%)`,
     groups: grid.models,
     seriesNames: grid.settings,
     values,
