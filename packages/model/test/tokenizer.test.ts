@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CharTokenizer, DEFAULT_CHAR_CHAT_TEMPLATE } from '../src/char-tokenizer';
 import { HFTokenizer, loadTokenizer } from '../src/hf-tokenizer';
 import { ConfigError, TokenizerError } from '../src/errors';
+import { expectError } from './expect-error';
 import { repoRoot, sharedDir } from '../../../test-support/shared-data';
 
 const shared = sharedDir() ?? path.resolve(repoRoot, '../shared');
@@ -22,18 +23,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function expectError(fn: () => unknown, cls: typeof TokenizerError | typeof ConfigError, ...parts: string[]): Error {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected an error').toBeInstanceOf(cls);
-  for (const p of parts) expect((err as Error).message).toContain(p);
-  return err as Error;
-}
 
 const ROUND_TRIP_TEXTS = [
   'Hello world',
