@@ -3,7 +3,8 @@
 // own, moved embeddings would change the policy it is scored under, so evaluation reads σ from here by default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SOFTCOT_VERSION, writeFileAtomic } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import { SOFTCOT_VERSION } from '@softcot/model';
 import { policySettings, resolveCot, type CotPolicy } from './settings';
 
 export const COT_CONFIG_FILE = 'softcot_config.json';
@@ -20,7 +21,7 @@ export interface SavedCotConfig {
 
 export function saveCotConfig(dir: string, c: Omit<SavedCotConfig, 'format' | 'softcotVersion'>): void {
   const saved: SavedCotConfig = { format: 'softcot-cot-config/1', softcotVersion: SOFTCOT_VERSION, ...c };
-  writeFileAtomic(path.join(dir, COT_CONFIG_FILE), JSON.stringify(saved, null, 2) + '\n');
+  writeJsonAtomic(path.join(dir, COT_CONFIG_FILE), saved);
 }
 
 /** The saved CoT config of a model folder, or null when it has none (e.g. a base model). Malformed files are errors. */

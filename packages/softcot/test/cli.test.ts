@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { greedyGenerate, loadModel, useBackend, type CausalLM } from '@softcot/model';
-import { sharedDir } from '@softcot/data';
+import { sharedDir } from '../../../test-support/shared-data';
 import { COMMANDS, runCli } from '../src/commands/index';
 import type { CommandIO } from '../src/args';
 

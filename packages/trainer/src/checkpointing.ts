@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import { saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -48,7 +49,7 @@ export function saveTrainingCheckpoint(
     ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
   ]);
   const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
-  writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
+  writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
   pointLatestAt(root, name);
@@ -72,7 +73,7 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   saveModel(s.model, tmp, { dtype: 'float32' });
   s.tokenizer.save(tmp);
   saveCotConfig(tmp, s.cot);
-  writeFileAtomic(path.join(tmp, 'best.json'), JSON.stringify(s.best, null, 2) + '\n');
+  writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
   // A directory cannot be renamed over a non-empty one: move the old best aside first, then drop it.
   if (fs.existsSync(final)) fs.renameSync(final, old);
   fs.renameSync(tmp, final);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
 import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { EVAL_HELP, EVAL_OPTIONS, evalFlags, runEvaluation } from './eval';
-import { loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 
@@ -30,7 +30,6 @@ export function parseModelList(spec: string): { name: string; dir: string }[] {
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { models: { type: 'string' }, ...EVAL_OPTIONS });

@@ -8,7 +8,7 @@ import {
   BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
   type Command, type CommandIO, type OptionSpec,
 } from '../args';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 export const EVAL_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,
@@ -120,7 +120,6 @@ ${EVAL_HELP}
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a checkpoint under the six inference settings (pass@1, pass@k, entropy)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, ...EVAL_OPTIONS });

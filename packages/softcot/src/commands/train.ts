@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
-import { lineChart, parseSettings, pass1Scorer, writeSvg } from '@softcot/eval';
+import { lineChart, PALETTE, parseSettings, pass1Scorer, runningMean, writeSvg, type LineSeries } from '@softcot/eval';
 import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO } from '../args';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
@@ -51,13 +51,20 @@ export function renderRewardCurve(outDir: string, io?: CommandIO): string | null
   const metrics = readMetrics(file);
   if (metrics.length === 0) return null;
   const svgFile = path.join(outDir, 'reward-curve.svg');
+  const means = metrics.map((m) => [m.step, m.rewardMean] as const);
+  // Per step: the mean over the step's samples and their spread (± one std); over long runs a running mean on top.
+  const window = Math.max(1, Math.round(metrics.length / 20));
+  const series: LineSeries[] = [
+    { name: window > 1 ? 'step mean' : 'mean reward', color: PALETTE[0], points: means, dotsOnly: window > 1, band: metrics.map((m) => [m.step, m.rewardMean - m.rewardStd, m.rewardMean + m.rewardStd] as const) },
+  ];
+  if (window > 1) series.push({ name: `${window}-step running mean`, color: PALETTE[0], points: runningMean(means, window).mean });
   writeSvg(
     svgFile,
     lineChart({
-      title: 'mean reward per step',
+      title: 'reward per step (band: ± one std over the step\'s samples)',
       xLabel: 'step',
       yLabel: 'reward',
-      series: [{ name: 'reward mean', points: metrics.map((m) => [m.step, m.rewardMean] as const) }],
+      series,
     }),
   );
   io?.stdout(`wrote ${svgFile}`);
@@ -66,7 +73,6 @@ export function renderRewardCurve(outDir: string, io?: CommandIO): string | null
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'RLOO post-training with hard, soft or fuzzy chain of thought',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, {

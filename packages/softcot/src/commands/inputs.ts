@@ -1,4 +1,4 @@
-// Helpers shared by the commands: loading a model folder, a dataset and a prompt format; atomic writes.
+// What the commands read: a model folder, a dataset and a prompt format (with their options and help text).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@softcot/model';
@@ -59,12 +59,4 @@ export function promptFormatFor(v: Record<string, unknown>, tokenizer: Tokenizer
   const name = optChoice(v, 'prompt', PROMPTS, 'paper');
   if (name === 'chat' && !tokenizer.hasChatTemplate) throw new CliInputError('--prompt chat: the tokenizer has no chat template (tokenizer_config.json chat_template)');
   return getPromptFormat(name, name === 'chat' ? { tokenizer } : {});
-}
-
-/** Write text to `file` through a temp file + rename, creating folders. */
-export function writeTextAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
