@@ -4,3 +4,4 @@ export * from './evaluate';
 export * from './report';
 export * from './mode-grid';
 export * from './ood';
+export * from './base-profile';

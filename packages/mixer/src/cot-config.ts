@@ -14,6 +14,8 @@ export interface SavedCotConfig {
   softcotVersion: string;
   /** The training policy. */
   cot: CotPolicy;
+  /** RMS(E) of the base model's input embeddings: σ = γ·RMS(E_base) for any soft/fuzzy evaluation of this model. */
+  baseEmbeddingRms: number;
   maxCotTokens: number;
   /** The prompt format's name and its rendering of "{question}". */
   prompt: { name: string; template: string };
@@ -44,6 +46,8 @@ export function loadCotConfig(dir: string): SavedCotConfig | null {
     throw new Error(`${file}: field "cot": ${(e as Error).message}`);
   }
   if (!(Number.isInteger(o.maxCotTokens) && o.maxCotTokens! >= 1)) throw new Error(`${file}: field "maxCotTokens" must be a positive integer`);
+  if (!(typeof o.baseEmbeddingRms === 'number' && o.baseEmbeddingRms > 0 && Number.isFinite(o.baseEmbeddingRms)))
+    throw new Error(`${file}: field "baseEmbeddingRms" must be a positive number`);
   if (!o.prompt || typeof o.prompt.name !== 'string' || typeof o.prompt.template !== 'string') throw new Error(`${file}: field "prompt" must be { name, template }`);
-  return { format: o.format, softcotVersion: String(o.softcotVersion ?? 'unknown'), cot, maxCotTokens: o.maxCotTokens!, prompt: o.prompt };
+  return { format: o.format, softcotVersion: String(o.softcotVersion ?? 'unknown'), cot, baseEmbeddingRms: o.baseEmbeddingRms, maxCotTokens: o.maxCotTokens!, prompt: o.prompt };
 }

@@ -169,7 +169,7 @@ export class RLOOTrainer {
   /** What every saved model folder records of the CoT it was trained with (softcot_config.json). */
   private savedCot() {
     const c = this.config;
-    return { cot: c.cot, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
+    return { cot: c.cot, baseEmbeddingRms: c.baseEmbeddingRms, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
   }
 
   /** Write a checkpoint of the current state to outputDir (atomic). */

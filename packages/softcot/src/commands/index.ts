@@ -13,8 +13,9 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'train', summary: 'RLOO post-training with hard, soft or fuzzy chain of thought', load: async () => (await import('./train')).trainCommand },
-  { name: 'eval', summary: 'evaluate a checkpoint under the six inference settings (pass@1, pass@k, entropy)', load: async () => (await import('./eval')).evalCommand },
+  { name: 'train', summary: 'RLOO post-training with a hard, soft, fuzzy, gumbel or multiplex chain of thought', load: async () => (await import('./train')).trainCommand },
+  { name: 'eval', summary: 'evaluate a checkpoint under every inference setting (pass@1, pass@k, entropy)', load: async () => (await import('./eval')).evalCommand },
+  { name: 'profile', summary: 'is a base fit for comparing training modes? six settings, ratios and a verdict', load: async () => (await import('./profile')).profileCommand },
   { name: 'compare', summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)', load: async () => (await import('./compare')).compareCommand },
   { name: 'ood', summary: 'out-of-domain multiple-choice accuracy and answer NLL (HellaSwag/ARC/MMLU shapes)', load: async () => (await import('./ood')).oodCommand },
   { name: 'forward', summary: 'logits or greedy tokens of a checkpoint for token ids (+ mixture positions), as JSON', load: async () => (await import('./forward')).forwardCommand },
