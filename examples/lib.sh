@@ -25,7 +25,13 @@ need() {
 # The model a `softcot train --out DIR` run selected: DIR/best (best validation score, written when --val-size > 0),
 # else the latest checkpoint.
 best_checkpoint() {
-  if [[ -f "$1/best/config.json" ]]; then echo "$1/best"; else echo "$1/checkpoints/$(cat "$1/checkpoints/latest")"; fi
+  if [[ -f "$1/best/config.json" ]]; then
+    echo "$1/best"
+  elif [[ -d "$1/checkpoints/latest" ]]; then
+    echo "$1/checkpoints/latest" # a symbolic link to the newest checkpoint folder
+  else
+    echo "$1/checkpoints/$(cat "$1/checkpoints/latest")" # the earlier layout: a file naming the folder
+  fi
 }
 # Hold out the last N rows of a JSONL file for evaluation: writes DIR/train.jsonl (the rest) and DIR/heldout.jsonl,
 # so that the evaluation never scores problems the model trained on.

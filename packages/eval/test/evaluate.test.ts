@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM } from '@softcot/model';
 import { syntheticAlphabet, syntheticPieces, syntheticPromptFormat, type Example } from '@softcot/data';
-import { evaluate, meanPassAtK, parseSettings, pass1Scorer, summaryTable, SIX_SETTINGS } from '../src';
+import { ALL_SETTINGS, evaluate, meanPassAtK, parseSettings, pass1Scorer, summaryTable, SIX_SETTINGS } from '../src';
 
 tf.setBackend('cpu');
 
@@ -63,7 +63,8 @@ describe('evaluate', () => {
     const model = bigramModel(false);
     const progress: number[] = [];
     const r = await evaluate(model, tokenizer, examples, { format, samples: 4, ks: [1, 2, 4], maxCotTokens: 8, maxAnswerTokens: 4, onProgress: (done, total) => progress.push(done / total) });
-    expect(r.summaries.map((s) => s.setting)).toEqual(['hard greedy', 'hard sample', 'soft greedy', 'soft sample', 'fuzzy greedy', 'fuzzy sample']);
+    // By default every CoT mode, greedy and sampled.
+    expect(r.summaries.map((s) => s.setting)).toEqual(ALL_SETTINGS.map((x) => `${x.mode} ${x.greedy ? 'greedy' : 'sample'}`));
     for (const s of r.summaries) {
       // Always answers 7: right for "7" and the equivalent "7.0", wrong for "8".
       expect(s.pass1, s.setting).toBeCloseTo(2 / 3, 12);
@@ -109,7 +110,8 @@ describe('evaluate', () => {
     expect(await pass1Scorer(tokenizer, examples, { format, maxCotTokens: 8, maxAnswerTokens: 4 })(model)).toBeCloseTo(2 / 3, 12);
     await expect(evaluate(model, tokenizer, [], { format })).rejects.toThrow(/no examples/);
     expect(() => parseSettings('hard-greedy,warm-sample')).toThrow(/invalid inference setting "warm-sample"/);
-    expect(parseSettings('all')).toEqual(SIX_SETTINGS);
+    expect(parseSettings('all')).toEqual(ALL_SETTINGS);
+    expect(parseSettings('paper')).toEqual(SIX_SETTINGS);
     model.dispose();
   });
 
