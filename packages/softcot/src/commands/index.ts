@@ -22,7 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'init', summary: 'write a random-weight checkpoint from a preset or config.json', load: async () => (await import('./init')).initCommand },
   { name: 'grade', summary: 'grade a JSONL file of {pred, gold} rows (math answer equivalence)', load: async () => (await import('./grade')).gradeCommand },
   { name: 'demo', summary: 'end-to-end demo on a synthetic task (no downloads)', load: async () => (await import('./demo')).demoCommand },
-  { name: 'study', summary: 'reproduction study: hard/soft/fuzzy training x inference on a synthetic task', load: async () => (await import('./study')).studyCommand },
+  { name: 'study', summary: 'reproduction study: five training modes × every inference setting on a synthetic task', load: async () => (await import('./study')).studyCommand },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {
