@@ -9,11 +9,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeJsonAtomic } from '@softcot/base';
+import { mean, std, writeJsonAtomic } from '@softcot/base';
 import type { CausalLM } from '@softcot/model';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { epochBatch, type Example } from '@softcot/data';
-import { computeAdvantages, mean, std } from './advantages';
+import { computeAdvantages } from './advantages';
 import { AdamW, learningRate } from './optimizer';
 import { scoreSequences, scoredSequence, type ScoredSequence, type ScoringSettings } from './logprobs';
 import { entriesPerRow, microBatchLoss, type LossSettings, type MicroBatch } from './loss';
