@@ -1,10 +1,10 @@
 // softcot compare: the training-mode × inference-mode grid over several checkpoints.
 import * as path from 'node:path';
-import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
+import { compareGrid, compareMarkdown, writeCompareReport, type SettingSummary } from '@softcot/eval';
 import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
+import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluateModelFolder } from './eval';
 import { withConfigFile } from '../config-file';
-import { loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { loadExamples } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 
@@ -50,18 +50,8 @@ export const compareCommand: Command = {
     const backend = await selectBackend(v);
     const runs: { name: string; summaries: SettingSummary[] }[] = [];
     for (const m of models) {
-      const { model, tokenizer } = loadModelDir(m.dir);
-      try {
-        const format = promptFormatFor(v, tokenizer!);
-        warnUnrepresentable(tokenizer!, examples, format, io);
-        warnPromptMismatch(m.dir, format, io);
-        const policies = evaluatedPolicies(m.dir, model, flags.policy, io);
-        const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io, m.name);
-        writeEvalReport(path.join(out, m.name), result, reportMeta(m.dir, dataFile, examples.length, format, flags, policies, backend), { ks: flags.ks });
-        runs.push({ name: m.name, summaries: result.summaries });
-      } finally {
-        model.dispose();
-      }
+      const { result } = await evaluateModelFolder(m.dir, { v, flags, examples, dataFile, backend, out: path.join(out, m.name), label: m.name }, io);
+      runs.push({ name: m.name, summaries: result.summaries });
     }
     const grid = compareGrid(runs);
     const files = writeCompareReport(out, grid, { data: dataFile, problems: examples.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });

@@ -6,7 +6,7 @@ import { SOFTCOT_VERSION, type CausalLM, type Tokenizer } from '@softcot/model';
 import type { Example, PromptFormat } from '@softcot/data';
 import { EXTRACT_MODES, type ExtractMode } from '@softcot/rewards';
 import {
-  BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
+  BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
   type Command, type CommandIO, type OptionSpec,
 } from '../args';
 import { CliInputError } from '../args';
@@ -129,6 +129,31 @@ export function reportMeta(modelDir: string, dataFile: string, problems: number,
   };
 }
 
+/**
+ * Evaluate one model folder and write its report to `out`: the prompt format from the flags, warnings about prompts
+ * the tokenizer cannot represent or that differ from the training prompt, the policies (evaluatedPolicies), and
+ * `extraMeta` added to the report's metadata. What eval, compare and profile share.
+ */
+export async function evaluateModelFolder(
+  modelDir: string,
+  x: { v: Record<string, unknown>; flags: EvalFlags; examples: Example[]; dataFile: string; backend: string; out: string; label?: string; extraMeta?: (r: EvalResult) => Record<string, unknown> },
+  io: CommandIO,
+): Promise<{ result: EvalResult; files: ReturnType<typeof writeEvalReport> }> {
+  const { model, tokenizer } = loadModelDir(modelDir);
+  try {
+    const format = promptFormatFor(x.v, tokenizer!);
+    warnUnrepresentable(tokenizer!, x.examples, format, io);
+    warnPromptMismatch(modelDir, format, io);
+    const policies = evaluatedPolicies(modelDir, model, x.flags.policy, io);
+    const t0 = performance.now();
+    const result = await runEvaluation(model, tokenizer!, x.examples, format, x.flags, policies, io, x.label);
+    const meta = { ...reportMeta(modelDir, x.dataFile, x.examples.length, format, x.flags, policies, x.backend), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), ...x.extraMeta?.(result) };
+    return { result, files: writeEvalReport(x.out, result, meta, { ks: x.flags.ks }) };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Warn when the tokenizer cannot represent some prompts (e.g. characters outside a character vocabulary). */
 export function warnUnrepresentable(tokenizer: Tokenizer, examples: Example[], format: PromptFormat, io: CommandIO): void {
   let bad = 0;
@@ -207,21 +232,11 @@ export const evalCommand: Command = {
     const out = optString(v, 'out') ?? path.join('runs', `eval-${path.basename(path.resolve(modelDir))}`);
     const examples = await loadExamples(dataFile, v);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
-    try {
-      const format = promptFormatFor(v, tokenizer!);
-      warnUnrepresentable(tokenizer!, examples, format, io);
-      warnPromptMismatch(modelDir, format, io);
-      const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
-      const t0 = performance.now();
-      const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io);
-      const seconds = (performance.now() - t0) / 1000;
-      const files = writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), seconds: Number(seconds.toFixed(1)) }, { ks: flags.ks });
-      for (const s of result.summaries) io.stdout(`${s.setting.padEnd(13)} pass@1 ${(100 * s.pass1).toFixed(1)}%  CoT ${s.meanCotLength.toFixed(1)}`);
-      io.stdout(`wrote ${files.summaryMd}, ${files.summaryJson}, ${files.problems}, ${files.passkSvg}, ${files.entropySvg} (${seconds.toFixed(1)}s)`);
-    } finally {
-      model.dispose();
-    }
+    const t0 = performance.now();
+    const { result, files } = await evaluateModelFolder(modelDir, { v, flags, examples, dataFile, backend, out }, io);
+    const seconds = (performance.now() - t0) / 1000;
+    for (const s of result.summaries) io.stdout(`${s.setting.padEnd(16)} pass@1 ${(100 * s.pass1).toFixed(1)}%  CoT ${s.meanCotLength.toFixed(1)}`);
+    io.stdout(`wrote ${files.summaryMd}, ${files.summaryJson}, ${files.problems}, ${files.passkSvg}, ${files.entropySvg} (${seconds.toFixed(1)}s)`);
     return 0;
   },
 };

@@ -2,11 +2,11 @@
 // problems, the ratios soft/hard greedy and fuzzy-sample/fuzzy-greedy, and the verdict against 0.9 (method.md §8).
 import * as path from 'node:path';
 import { writeFileAtomic } from '@softcot/base';
-import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS, writeEvalReport } from '@softcot/eval';
+import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS } from '@softcot/eval';
 import { optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { withConfigFile } from '../config-file';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
-import { loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluateModelFolder } from './eval';
+import { loadExamples } from './inputs';
 
 const usage = `Usage: softcot profile --model DIR --data FILE [options]
 
@@ -35,22 +35,12 @@ export const profileCommand: Command = {
     const out = optString(v, 'out') ?? path.join('runs', `profile-${path.basename(path.resolve(modelDir))}`);
     const examples = await loadExamples(dataFile, v);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
-    try {
-      const format = promptFormatFor(v, tokenizer!);
-      warnUnrepresentable(tokenizer!, examples, format, io);
-      warnPromptMismatch(modelDir, format, io);
-      const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
-      const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io);
-      const profile = baseProfile(result.summaries);
-      writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), profile }, { ks: flags.ks });
-      const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;
-      writeFileAtomic(path.join(out, 'profile.md'), markdown);
-      io.stdout(baseProfileMarkdown(profile));
-      io.stdout(`wrote ${path.join(out, 'profile.md')} and the eval report in ${out}`);
-    } finally {
-      model.dispose();
-    }
+    const { result } = await evaluateModelFolder(modelDir, { v, flags, examples, dataFile, backend, out, extraMeta: (r) => ({ profile: baseProfile(r.summaries) }) }, io);
+    const profile = baseProfile(result.summaries);
+    const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;
+    writeFileAtomic(path.join(out, 'profile.md'), markdown);
+    io.stdout(baseProfileMarkdown(profile));
+    io.stdout(`wrote ${path.join(out, 'profile.md')} and the eval report in ${out}`);
     return 0;
   },
 };
