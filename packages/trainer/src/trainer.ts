@@ -142,10 +142,10 @@ export class RLOOTrainer {
       }
       const diff = settingsDiff(saved, current);
       if (diff.length > 0) {
-        const list = diff.map((d) => `  ${d}`).join('\n');
+        const list = diff.join('; ');
         if (c.resume !== 'force')
-          throw new Error(`${file}: the run in ${outputDir} has other settings; resume with the same settings, or force it (resume: 'force', --force-resume), or use another output folder:\n${list}`);
-        console.error(`${file}: resuming with other settings (forced):\n${list}`);
+          throw new Error(`${file}: the run in ${outputDir} has other settings (${list}); resume with the same settings, force it (resume: 'force', --force-resume), or use another output folder`);
+        console.error(`${file}: resuming with other settings (forced): ${list}`);
       }
     }
     fs.mkdirSync(outputDir, { recursive: true });
