@@ -72,7 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const seed = o.seed ?? 0;
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
-  await useBackend(o.backend ?? 'wasm');
+  await useBackend(o.backend);
   fs.mkdirSync(o.outDir, { recursive: true });
 
   // 1. Task: two-step chains of single-digit additions and subtractions, e.g. 8-1+4 -> "8-1=7. 7+4=11."

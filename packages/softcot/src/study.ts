@@ -170,7 +170,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   const resume = o.resume ?? true;
   const t0 = performance.now();
   const clock = () => `[${fmtDuration((performance.now() - t0) / 1000)}]`;
-  await useBackend(o.backend ?? 'wasm');
+  await useBackend(o.backend);
   fs.mkdirSync(outDir, { recursive: true });
   const configFile = path.join(outDir, 'config.json');
   if (resume && fs.existsSync(configFile)) {

@@ -2,7 +2,7 @@
 import { runDemo } from '../demo';
 import { optChoice, optInt, optString, parseFlags, type Command } from '../args';
 
-const usage = `Usage: softcot demo [--out DIR] [--quick] [--backend wasm|cpu] [--seed N]
+const usage = `Usage: softcot demo [--out DIR] [--quick] [--backend native-cpu|wasm|cpu] [--seed N]
 
 Pretrain a tiny model on a synthetic arithmetic task, post-train it with RLOO in soft and hard mode,
 and evaluate it under hard, soft and fuzzy inference. Each RL run keeps its best greedy-validation
@@ -11,7 +11,7 @@ checkpoint (out/rl-MODE/best; the base itself if no step beat it). Needs no down
 Options:
   --out DIR            output folder (default runs/demo)
   --quick              reduced sizes (a few minutes on 2 cores)
-  --backend B          wasm | cpu (default wasm)
+  --backend B          native-cpu | wasm | cpu (default native-cpu when its addon is built, else wasm)
   --seed N             seed (default 0)
   -h, --help           show this help`;
 
@@ -22,7 +22,7 @@ export const demoCommand: Command = {
   async run(argv, io) {
     const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, seed: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
-    const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+    const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
     const seed = optInt(v, 'seed') ?? 0;
     await runDemo({ outDir: optString(v, 'out') ?? 'runs/demo', quick: Boolean(v.quick), backend, seed, log: io.stdout });
     return 0;

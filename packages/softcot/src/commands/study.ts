@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { STUDY_SCALES, resolveStudyConfig, runStudy, type StudyScale } from '../study';
 import { UsageError, optChoice, optString, parseFlags, type Command } from '../args';
 
-const usage = `Usage: softcot study [--scale tiny|small] [--config FILE] [--out DIR] [--seeds LIST] [--fresh] [--backend wasm|cpu]
+const usage = `Usage: softcot study [--scale tiny|small] [--config FILE] [--out DIR] [--seeds LIST] [--fresh] [--backend native-cpu|wasm|cpu]
 
 Reproduce the paper's findings at small scale: pretrain a base model on a synthetic arithmetic task,
 train it with RLOO in hard, soft and fuzzy mode (same budget and settings per mode, several seeds),
@@ -18,7 +18,7 @@ Options:
   --out DIR            output folder (default runs/study-<scale>)
   --seeds LIST         comma-separated seeds, overriding the config (e.g. 0,1,2)
   --fresh              ignore finished pieces in --out and redo everything
-  --backend B          wasm | cpu (default wasm)
+  --backend B          native-cpu | wasm | cpu (default native-cpu when its addon is built, else wasm)
   -h, --help           show this help`;
 
 export const studyCommand: Command = {
@@ -29,7 +29,7 @@ export const studyCommand: Command = {
     const v = parseFlags(argv, { scale: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, seeds: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
     const scale = optChoice(v, 'scale', Object.keys(STUDY_SCALES) as StudyScale[], 'small');
-    const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+    const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
     const file = optString(v, 'config');
     let overrides = {};
     if (file !== undefined) {
