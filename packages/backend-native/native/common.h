@@ -31,7 +31,7 @@ enum UnaryOp : int {
 enum BinaryOp : int {
   B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6, B_GREATER = 7,
   B_GREATER_EQ = 8, B_LESS = 9, B_LESS_EQ = 10, B_EQUAL = 11, B_NOT_EQUAL = 12, B_LOGICAL_AND = 13,
-  B_LOGICAL_OR = 14, B_COUNT = 15
+  B_LOGICAL_OR = 14, B_FLOOR_DIV = 15, B_COUNT = 16
 };
 
 enum ReduceOp : int { R_SUM = 0, R_MEAN = 1, R_MAX = 2, R_MIN = 3, R_ARGMAX = 4, R_ARGMIN = 5, R_COUNT = 6 };

@@ -74,6 +74,7 @@ template <typename F> bool with_binary_op(int op, F&& f) {
     case B_NOT_EQUAL: f(IC<B_NOT_EQUAL>()); return true;
     case B_LOGICAL_AND: f(IC<B_LOGICAL_AND>()); return true;
     case B_LOGICAL_OR: f(IC<B_LOGICAL_OR>()); return true;
+    case B_FLOOR_DIV: f(IC<B_FLOOR_DIV>()); return true;
   }
   return false;
 }
@@ -143,9 +144,9 @@ template <typename T> float max_run(const T* x, int64_t n) {
   for (int64_t j = 0; j < n; ++j) m = fmaxf(m, ldf(x, j));  // fmaxf ignores NaN
   return m;
 }
-template <typename T> Extremum<float> extremum_run(bool want_max, const T* x, int64_t j0, int64_t j1) {
+template <typename T> Extremum<float> extremum_run(int op, const T* x, int64_t j0, int64_t j1) {
   Extremum<float> e{0.f, -1};
-  for (int64_t j = j0; j < j1; ++j) extremum_step(want_max, e, ldf(x, j), j);
+  for (int64_t j = j0; j < j1; ++j) extremum_step(op, e, ldf(x, j), j);
   return e;
 }
 
@@ -267,7 +268,6 @@ Status strided_copy(const void* x, int tx, void* y, int ty, const Geom& g) {
 Status reduce(int op, const void* x, int tx, void* y, int ty, int64_t rows, int64_t cols) {
   if (rows <= 0) return "";
   if (op < 0 || op >= R_COUNT) return "reduce: bad op " + std::to_string(op);
-  const bool want_max = reduce_wants_max(op);
   const int64_t row_grain = std::max<int64_t>(1, ELEM_GRAIN / std::max<int64_t>(cols, 1));
   if (tx == DT_I32 && ty == DT_I32) {
     pool::parallel_for(rows, row_grain, [&](int64_t r0, int64_t r1) {
@@ -276,7 +276,7 @@ Status reduce(int op, const void* x, int tx, void* y, int ty, int64_t rows, int6
         int64_t sum = 0;
         Extremum<int64_t> e{0, -1};
         if (reduce_is_sum(op)) for (int64_t j = 0; j < cols; ++j) sum += row[j];
-        else for (int64_t j = 0; j < cols; ++j) extremum_step<int64_t>(want_max, e, row[j], j);
+        else for (int64_t j = 0; j < cols; ++j) extremum_step<int64_t>(op, e, row[j], j);
         ((int32_t*)y)[r] = reduce_result_i(op, sum, e, cols);
       }
     });
@@ -291,7 +291,7 @@ Status reduce(int op, const void* x, int tx, void* y, int ty, int64_t rows, int6
           float sum = 0;
           Extremum<float> e{0.f, -1};
           if (reduce_is_sum(op)) sum = sum_run(row, cols);
-          else e = extremum_run(want_max, row, 0, cols);
+          else e = extremum_run(op, row, 0, cols);
           reduce_store(op, (TY*)y, r, sum, e, cols);
         }
       });
@@ -306,14 +306,14 @@ Status reduce(int op, const void* x, int tx, void* y, int ty, int64_t rows, int6
           for (int64_t p = p0; p < p1; ++p) {
             const int64_t j0 = std::min(cols, p * chunk), j1 = std::min(cols, j0 + chunk);
             if (reduce_is_sum(op)) psum[p] = sum_run(row + j0, j1 - j0);
-            else pext[p] = extremum_run(want_max, row, j0, j1);
+            else pext[p] = extremum_run(op, row, j0, j1);
           }
         });
         float sum = 0;
         Extremum<float> e{0.f, -1};
         for (int64_t p = 0; p < parts; ++p) {
           if (reduce_is_sum(op)) sum += psum[p];
-          else extremum_merge(want_max, e, pext[p]);
+          else extremum_merge(op, e, pext[p]);
         }
         reduce_store(op, (TY*)y, r, sum, e, cols);
       }

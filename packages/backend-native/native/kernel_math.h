@@ -77,7 +77,7 @@ template <> SC_HD void st_index<int32_t>(int32_t* p, int64_t i, int64_t v) { p[i
 // ---------------------------------------------------------------------------------------------------------------
 // Unary: y = f(x) for f in
 //   copy (a cast when the types differ), -x, e^x, ln x, sqrt x, 1/sqrt x, x^2, 1/(1+e^-x), clip(x, a, b), |x|,
-//   tanh x, max(x, 0), floor x, (x != 0), !x, step(x) = x > 0 ? 1 : a (NaN stays NaN)
+//   tanh x, max(x, 0), floor x, (x != 0), !x, step(x) = x > 0 ? 1 : a (NaN stays NaN in clip, relu and step)
 // With `op` a compile-time constant (the cpu device instantiates one loop per op) the switch folds away.
 // ---------------------------------------------------------------------------------------------------------------
 SC_HD float sc_rsqrt(float x) {
@@ -98,10 +98,10 @@ SC_HD float unary_f(int op, float x, float a, float b) {
     case U_RSQRT: return sc_rsqrt(x);
     case U_SQUARE: return x * x;
     case U_SIGMOID: return 1.f / (1.f + expf(-x));
-    case U_CLIP: return fminf(fmaxf(x, a), b);
+    case U_CLIP: return sc_isnan(x) ? x : fminf(fmaxf(x, a), b);  // NaN stays NaN, like tfjs
     case U_ABS: return fabsf(x);
     case U_TANH: return tanhf(x);
-    case U_RELU: return x > 0.f ? x : 0.f;
+    case U_RELU: return sc_isnan(x) || x > 0.f ? x : 0.f;
     case U_FLOOR: return floorf(x);
     case U_NOTZERO: return x != 0.f ? 1.f : 0.f;
     case U_LOGICAL_NOT: return x != 0.f ? 0.f : 1.f;
@@ -127,7 +127,7 @@ SC_HD int32_t unary_i(int op, int32_t x, float a, float b) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Binary: y = f(a, b); comparisons and logical ops give 1/0. Integer inputs use exact (wrapping) int32 arithmetic
+// Binary: y = f(a, b); comparisons and logical ops give 1/0; floor division is floor(a / b). Integer inputs use exact (wrapping) int32 arithmetic
 // except for division and pow, which are computed in fp32.
 // ---------------------------------------------------------------------------------------------------------------
 SC_HD float binary_f(int op, float a, float b) {
@@ -147,6 +147,7 @@ SC_HD float binary_f(int op, float a, float b) {
     case B_NOT_EQUAL: return a != b;
     case B_LOGICAL_AND: return (a != 0.f) && (b != 0.f);
     case B_LOGICAL_OR: return (a != 0.f) || (b != 0.f);
+    case B_FLOOR_DIV: return floorf(a / b);
   }
   return NAN;
 }
@@ -165,6 +166,13 @@ SC_HD int32_t binary_i(int op, int32_t a, int32_t b) {
     case B_NOT_EQUAL: return a != b;
     case B_LOGICAL_AND: return (a != 0) && (b != 0);
     case B_LOGICAL_OR: return (a != 0) || (b != 0);
+    case B_FLOOR_DIV: {
+      // floor(a / b); division by zero gives 0 (tfjs stores +-Infinity and NaN into an Int32Array as 0)
+      if (b == 0) return 0;
+      if (b == -1) return (int32_t)(0u - (uint32_t)a);  // INT32_MIN / -1 wraps, as in JS
+      const int32_t q = a / b;
+      return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+    }
   }
   return 0;
 }
@@ -190,8 +198,8 @@ SC_HD void strided_offsets(const Geom& g, int64_t i, int64_t* off) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Row reductions over the last axis of a [rows, cols] view.
-//   sum: s = sum_j x_j (fp32 accumulation); mean: s / cols; max/min: the extremum ignoring NaN (NaN when the row is
-//   all NaN); argmax/argmin: the first index of the extremum (0 for an all-NaN row).
+//   sum: s = sum_j x_j (fp32 accumulation); mean: s / cols; max/min: the extremum, NaN when the row holds a NaN
+//   (like tfjs); argmax/argmin: the first index of the extremum ignoring NaN (0 for an all-NaN row).
 // A partial result is an Extremum; partials merge in any order and give the same answer (ties keep the lower index).
 // ---------------------------------------------------------------------------------------------------------------
 template <typename V>
@@ -199,20 +207,26 @@ struct Extremum {
   V v;
   int64_t i;  // < 0: nothing seen yet
 };
-template <typename V>
-SC_HD void extremum_step(bool want_max, Extremum<V>& a, V v, int64_t j) {
-  if (sc_isnan((float)v)) return;
-  if (a.i < 0 || (want_max ? v > a.v : v < a.v)) { a.v = v; a.i = j; }
-}
-template <typename V>
-SC_HD void extremum_merge(bool want_max, Extremum<V>& a, const Extremum<V>& o) {
-  if (o.i < 0) return;
-  if (a.i < 0 || (want_max ? o.v > a.v : o.v < a.v) || (o.v == a.v && o.i < a.i)) a = o;
-}
 SC_HD bool reduce_is_sum(int op) { return op == R_SUM || op == R_MEAN; }
 SC_HD bool reduce_wants_max(int op) { return op == R_MAX || op == R_ARGMAX; }
 SC_HD bool reduce_is_arg(int op) { return op == R_ARGMAX || op == R_ARGMIN; }
 
+template <typename V>
+SC_HD bool extremum_is_nan(const Extremum<V>& a) { return a.i >= 0 && sc_isnan((float)a.v); }
+template <typename V>
+SC_HD void extremum_step(int op, Extremum<V>& a, V v, int64_t j) {
+  if (extremum_is_nan(a)) return;  // max/min: a NaN has already decided the row
+  if (sc_isnan((float)v)) {
+    if (!reduce_is_arg(op)) { a.v = v; a.i = j; }
+    return;
+  }
+  if (a.i < 0 || (reduce_wants_max(op) ? v > a.v : v < a.v)) { a.v = v; a.i = j; }
+}
+template <typename V>
+SC_HD void extremum_merge(int op, Extremum<V>& a, const Extremum<V>& o) {
+  if (o.i < 0 || extremum_is_nan(a)) return;
+  if (extremum_is_nan(o) || a.i < 0 || (reduce_wants_max(op) ? o.v > a.v : o.v < a.v) || (o.v == a.v && o.i < a.i)) a = o;
+}
 // Store a row's float result: the sum/mean, the extremum, or its index.
 template <typename TY>
 SC_HD void reduce_store(int op, TY* y, int64_t r, float sum, const Extremum<float>& e, int64_t cols) {

@@ -107,13 +107,12 @@ constexpr int RTPB = 256;
 // The block's partials -> thread 0: sums add, extrema merge (extremum_merge keeps the lower index on ties).
 template <typename V>
 __device__ void block_combine(int op, V* sv, int64_t* si) {
-  const bool want_max = reduce_wants_max(op);
   for (int w = blockDim.x / 2; w > 0; w >>= 1) {
     if (threadIdx.x < w) {
       if (reduce_is_sum(op)) sv[threadIdx.x] += sv[threadIdx.x + w];
       else {
         Extremum<V> a{sv[threadIdx.x], si[threadIdx.x]};
-        extremum_merge(want_max, a, Extremum<V>{sv[threadIdx.x + w], si[threadIdx.x + w]});
+        extremum_merge(op, a, Extremum<V>{sv[threadIdx.x + w], si[threadIdx.x + w]});
         sv[threadIdx.x] = a.v;
         si[threadIdx.x] = a.i;
       }
@@ -126,7 +125,6 @@ template <typename TX, typename TY>
 __global__ void reduce_kernel(int op, const TX* x, TY* y, int64_t rows, int64_t cols) {
   __shared__ float sv[RTPB];
   __shared__ int64_t si[RTPB];
-  const bool want_max = reduce_wants_max(op);
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const int64_t base = r * cols;
     float sum = 0.f;
@@ -134,7 +132,7 @@ __global__ void reduce_kernel(int op, const TX* x, TY* y, int64_t rows, int64_t 
     for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
       const float v = ldf(x, base + j);
       if (reduce_is_sum(op)) sum += v;
-      else extremum_step(want_max, e, v, j);
+      else extremum_step(op, e, v, j);
     }
     sv[threadIdx.x] = reduce_is_sum(op) ? sum : e.v;
     si[threadIdx.x] = e.i;
@@ -148,14 +146,13 @@ __global__ void reduce_kernel(int op, const TX* x, TY* y, int64_t rows, int64_t 
 __global__ void reduce_i32_kernel(int op, const int32_t* x, int32_t* y, int64_t rows, int64_t cols) {
   __shared__ int64_t sv[RTPB];
   __shared__ int64_t si[RTPB];
-  const bool want_max = reduce_wants_max(op);
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const int64_t base = r * cols;
     int64_t sum = 0;
     Extremum<int64_t> e{0, -1};
     for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
       if (reduce_is_sum(op)) sum += x[base + j];
-      else extremum_step<int64_t>(want_max, e, x[base + j], j);
+      else extremum_step<int64_t>(op, e, x[base + j], j);
     }
     sv[threadIdx.x] = reduce_is_sum(op) ? sum : e.v;
     si[threadIdx.x] = e.i;

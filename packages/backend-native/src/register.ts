@@ -18,6 +18,7 @@ import { equalConfig } from './kernels/Equal';
 import { expConfig } from './kernels/Exp';
 import { fillConfig } from './kernels/Fill';
 import { floorConfig } from './kernels/Floor';
+import { floorDivConfig } from './kernels/FloorDiv';
 import { gatherV2Config } from './kernels/GatherV2';
 import { greaterConfig } from './kernels/Greater';
 import { greaterEqualConfig } from './kernels/GreaterEqual';
@@ -74,7 +75,7 @@ export const KERNELS_REQUIRED = [
 
 export const KERNEL_CONFIGS: readonly KernelConfig[] = [
   absConfig, addConfig, addNConfig, argMaxConfig, batchMatMulConfig, castConfig, clipByValueConfig, concatConfig,
-  equalConfig, expConfig, expandDimsConfig, fillConfig, floorConfig, gatherV2Config, greaterConfig, greaterEqualConfig, identityConfig,
+  equalConfig, expConfig, expandDimsConfig, fillConfig, floorConfig, floorDivConfig, gatherV2Config, greaterConfig, greaterEqualConfig, identityConfig,
   lessConfig, lessEqualConfig, logConfig, logicalAndConfig, logicalNotConfig, logicalOrConfig, maxConfig,
   maximumConfig, meanConfig, minConfig, minimumConfig, multinomialConfig, multiplyConfig, negConfig, notEqualConfig,
   onesLikeConfig, packConfig, padV2Config, powConfig, rangeConfig, realDivConfig,

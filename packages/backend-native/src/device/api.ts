@@ -19,7 +19,7 @@ export type UnaryOp = (typeof UOP)[keyof typeof UOP];
 
 export const BOP = {
   ADD: 0, SUB: 1, MUL: 2, DIV: 3, POW: 4, MAX: 5, MIN: 6, GREATER: 7, GREATER_EQ: 8, LESS: 9, LESS_EQ: 10,
-  EQUAL: 11, NOT_EQUAL: 12, LOGICAL_AND: 13, LOGICAL_OR: 14,
+  EQUAL: 11, NOT_EQUAL: 12, LOGICAL_AND: 13, LOGICAL_OR: 14, FLOOR_DIV: 15,
 } as const;
 export type BinaryOp = (typeof BOP)[keyof typeof BOP];
 

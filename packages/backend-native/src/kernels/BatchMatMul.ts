@@ -9,7 +9,7 @@
  *   sees a zero batch stride.
  */
 import { BatchMatMul, type BatchMatMulAttrs, type TensorInfo } from '@tensorflow/tfjs';
-import { notImplemented } from '../backend';
+import { notImplemented, type NativeBackend } from '../backend';
 import { broadcastShape, broadcastStrides, contiguousStrides, sizeOf } from '../geom';
 import { assertNotComplex, kernel } from './_shared';
 
@@ -17,7 +17,19 @@ export const batchMatMulConfig = kernel(BatchMatMul, ({ inputs, attrs }, b) => {
   const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
   assertNotComplex(BatchMatMul, a, bb);
+  if (a.dtype === 'int32' && bb.dtype === 'int32') {
+    // int32 x int32 (tfjs keeps int32): products in fp32, exact while the sums stay below 2^24
+    const af = b.cast(a, 'float32'), bf = b.cast(bb, 'float32');
+    const cf = matmulFloat(b, af, bf, transposeA, transposeB);
+    const out = b.cast(cf, 'int32');
+    for (const t of [af, bf, cf]) b.disposeIntermediate(t);
+    return out;
+  }
   if (a.dtype !== 'float32' || bb.dtype !== 'float32') throw notImplemented(BatchMatMul, `dtypes ${a.dtype} x ${bb.dtype}`);
+  return matmulFloat(b, a, bb, transposeA, transposeB);
+});
+
+function matmulFloat(b: NativeBackend, a: TensorInfo, bb: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
   const ra = a.shape.length, rb = bb.shape.length;
   if (ra < 2 || rb < 2) throw notImplemented(BatchMatMul, `ranks ${ra} and ${rb} (< 2)`);
   const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -58,4 +70,4 @@ export const batchMatMulConfig = kernel(BatchMatMul, ({ inputs, attrs }, b) => {
   b.matmulCalled(used);
   for (const t of temps) b.disposeIntermediate(t);
   return out;
-});
+}

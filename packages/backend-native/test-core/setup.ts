@@ -1,0 +1,8 @@
+// Registers the native-cpu backend and makes it the only test environment, before the suites are declared
+// (describeWithFlags reads the environments when tfjs-core's test files evaluate).
+import { registerNativeBackend } from '../src/index';
+// @ts-ignore: a dist path of tfjs-core without its own declaration entry point
+import { setTestEnvs } from '@tensorflow/tfjs-core/dist/jasmine_util';
+
+export const BACKEND = registerNativeBackend({ device: 'cpu' });
+setTestEnvs([{ name: BACKEND, backendName: BACKEND, isDataSync: true }]);
