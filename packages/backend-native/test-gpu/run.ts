@@ -1,20 +1,22 @@
 /**
- * GPU checks for the cuda backend. Bundled into one file by scripts/gpu-pack.sh and run on the GPU machine by
- * .gpu/unpack-and-run.sh (or locally: node scripts/test-gpu.mjs when the addon is built and a GPU is present).
+ * GPU checks for the cuda device of the native backend. Bundled into one file by scripts/gpu-pack.sh and run on the
+ * GPU machine by .gpu/unpack-and-run.sh (or locally: node scripts/test-gpu.mjs when the addon is built and a GPU is
+ * present). The reference for the primitives is the cpu device (the same kernel math, kernel_math.h, run on the
+ * host), so both addons travel in the bundle.
  *
- *   node run.mjs [--only=name,name] [--out=results.json] [--quick]
+ *   node run.mjs [--only=name,name] [--out=results.json] [--quick] [--device=cpu]
+ *
+ * --device=cpu runs the harness with the cpu device under test (checks the harness itself without a GPU).
  *
  * Checks (each prints one row of the final table):
  *   device       addon loads, GPU opens, cuBLASLt found (path, version)
- *   prims-f32    every DeviceApi primitive on the GPU vs the FakeDevice reference, f32 storage (outputs poisoned first)
+ *   prims-f32    every DeviceApi primitive on the GPU vs the cpu device, f32 storage (outputs poisoned first)
  *   prims-bf16   the same with bf16 storage
- *   rng          Philox uniform(0,1) bit-exact vs the TS reference; normal moments
  *   tfjs-fp32    tfjs ops on backend 'cuda' vs 'cpu' (forward + gradients), fp32, tol 1e-4
  *   tfjs-bf16    the same under precision 'bf16', tol 2e-2
  *   memory       allocator reuse, tf.memory() accounting, OOM as a JS error and recovery
  *   gemm         bf16 / fp32 / tf32 GEMM TFLOP/s (sync + wall clock, median of repeats) vs the 790 TFLOP/s floor
  *   copy         device-to-device copy bandwidth vs ~3 TB/s
- *   core-suite   tfjs-core's own op tests (needs jasmine-core in the bundle; reported as skip when missing)
  *   model-fp32   Llama / Qwen2 / Qwen3 / Qwen2.5-0.5B-shaped random checkpoints: logits on cuda vs cpu, tol 1e-4
  *   model-bf16   the same under precision 'bf16', tol 2e-2
  *   decode       32 greedy KV-cached tokens on cuda equal the cpu tokens (fp32)
@@ -24,8 +26,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import {
-  BOP, CudaBackend, CudaOutOfMemoryError, DT, FakeDevice, ROP, RNG, UOP, isCudaAvailable, loadAddon,
-  NativeDevice, registerCudaBackend, type DeviceApi, type DevType,
+  BOP, DT, DeviceOutOfMemoryError, NativeBackend, NativeDevice, ROP, UOP, isNativeAvailable, loadAddon,
+  registerNativeBackend, type DeviceApi, type DeviceKind, type DevType,
 } from '../src/index';
 import { broadcastStrides, contiguousStrides, packGeom } from '../src/geom';
 import { modelChecks } from './model-checks';
@@ -36,8 +38,9 @@ const rows: Row[] = [];
 const args = new Map(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k!, v ?? '1']; }));
 const only = args.get('only')?.split(',');
 const quick = args.has('quick');
-/** --fake: run the harness on the host FakeDevice (checks the harness itself on a machine without a GPU). */
-const fake = args.has('fake');
+/** The device under test: cuda, or cpu to check the harness itself on a machine without a GPU. */
+const dut = (args.get('device') ?? 'cuda') as DeviceKind;
+const onGpu = dut === 'cuda';
 
 async function check(name: string, f: () => Promise<string> | string): Promise<void> {
   if (only && !only.includes(name)) return;
@@ -82,9 +85,9 @@ function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** The same buffers on the GPU and on the host reference. */
+/** The same buffers on the device under test and on the cpu device (the reference). */
 class Pair {
-  constructor(readonly gpu: DeviceApi, readonly ref: FakeDevice) {}
+  constructor(readonly gpu: DeviceApi, readonly ref: DeviceApi) {}
   private held: [number, number][] = [];
   buf(n: number, t: DevType, data?: Float32Array | Int32Array): [number, number] {
     const bytes = Math.max(1, n) * (t === DT.BF16 ? 2 : 4);
@@ -106,8 +109,7 @@ class Pair {
   }
 }
 
-function primitives(gpu: DeviceApi, t: DevType): string {
-  const ref = new FakeDevice({ totalBytes: 2 ** 31 });
+function primitives(gpu: DeviceApi, ref: DeviceApi, t: DevType): string {
   const P = new Pair(gpu, ref);
   const tol = t === DT.BF16 ? 1e-2 : 2e-6;
   const errs: [string, number][] = [];
@@ -215,8 +217,8 @@ function primitives(gpu: DeviceApi, t: DevType): string {
       const A = P.buf(B * M * Kd, t, randF(B * M * Kd, 15)), Bm = P.buf(B * Kd * N, t, randF(B * Kd * N, 16));
       const C = P.buf(B * M * N, t);
       gpu.matmul(A[0], Bm[0], C[0], t, B, M, N, Kd, ta, tb, M * Kd, Kd * N, M * N, false, naive);
-      ref.matmul(A[1], Bm[1], C[1], t, B, M, N, Kd, ta, tb, M * Kd, Kd * N, M * N);
-      rec(`matmul ${naive ? 'fallback' : 'cublasLt'} tA=${ta} tB=${tb}`, P.cmp(C, B * M * N, t), t === DT.BF16 ? 2e-2 : 1e-4);
+      ref.matmul(A[1], Bm[1], C[1], t, B, M, N, Kd, ta, tb, M * Kd, Kd * N, M * N, false, false);
+      rec(`matmul ${naive ? 'built-in' : 'library'} tA=${ta} tB=${tb}`, P.cmp(C, B * M * N, t), t === DT.BF16 ? 2e-2 : 1e-4);
     }
   }
   P.free();
@@ -262,73 +264,51 @@ async function tfjsParity(backend: string, tol: number): Promise<string> {
 function median(xs: number[]): number { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; }
 
 async function main(): Promise<void> {
-  const fakeDev = fake ? new FakeDevice({ totalBytes: 2 ** 31 }) : undefined;
-  const av = fakeDev ? { ok: true, reason: undefined, device: fakeDev.info(), blas: fakeDev.loadBlas() } : isCudaAvailable();
+  const av = isNativeAvailable(dut);
+  const cpuAv = isNativeAvailable('cpu');
   await check('device', () => {
     if (!av.ok) throw new Error(av.reason);
-    const d = av.device!;
-    return `${d.name} sm_${d.major}${d.minor} ${d.smCount} SMs ${(d.totalMem! / 2 ** 30).toFixed(1)} GiB, driver ${d.driverVersion}, cuBLASLt ${av.blas?.path} v${av.blas?.version ?? "?"}`;
+    if (!cpuAv.ok) throw new Error(`the reference needs the cpu device too: ${cpuAv.reason}`);
+    const d = av.info!;
+    return onGpu
+      ? `${d.name} sm_${d.major}${d.minor} ${d.smCount} SMs ${(d.totalMem! / 2 ** 30).toFixed(1)} GiB, driver ${d.driverVersion}, cuBLASLt ${av.blas?.path} v${av.blas?.version ?? '?'}`
+      : `cpu device under test: ${d.name}, ${d.threads} threads, GEMM ${av.blas?.name}`;
   });
-  if (!av.ok) return finish();
-  let gpu: DeviceApi;
-  if (fakeDev) gpu = fakeDev;
-  else {
-    const load = loadAddon();
-    if (!load.ok) return finish();
-    gpu = new NativeDevice(load.addon);
-  }
-  await check('prims-f32', () => primitives(gpu, DT.F32));
-  await check('prims-bf16', () => primitives(gpu, DT.BF16));
-  await check('rng', () => {
-    const ref = new FakeDevice();
-    const n = 1 << 20;
-    const g = gpu.rawMalloc(n * 4), r = ref.rawMalloc(n * 4);
-    gpu.random(g, DT.F32, n, RNG.UNIFORM, 987654321, 5, 0, 1); ref.random(r, DT.F32, n, RNG.UNIFORM, 987654321, 5, 0, 1);
-    gpu.sync();
-    const a = gpu.download(g, DT.F32, n), b = ref.download(r, DT.F32, n);
-    let diff = 0;
-    for (let i = 0; i < n; i++) if (a[i] !== b[i]) diff++;
-    gpu.random(g, DT.F32, n, RNG.NORMAL, 42, 0, 0, 1);
-    const z = gpu.download(g, DT.F32, n);
-    let m = 0, v = 0;
-    for (let i = 0; i < n; i++) m += z[i]!;
-    m /= n;
-    for (let i = 0; i < n; i++) v += (z[i]! - m) ** 2;
-    v /= n;
-    gpu.rawFree(g); ref.rawFree(r);
-    if (diff) throw new Error(`${diff} of ${n} uniform draws differ from the TS Philox reference`);
-    if (Math.abs(m) > 0.01 || Math.abs(v - 1) > 0.01) throw new Error(`normal moments mean ${m} var ${v}`);
-    return `uniform bit-exact over ${n}; normal mean ${m.toExponential(1)} var ${v.toFixed(4)}`;
-  });
-  registerCudaBackend({ name: 'cuda', device: fakeDev });
-  registerCudaBackend({ name: 'cuda-bf16', precision: 'bf16', device: fake ? new FakeDevice() : undefined });
-  await check('tfjs-fp32', () => tfjsParity('cuda', 1e-4));
-  await check('tfjs-bf16', () => tfjsParity('cuda-bf16', 2e-2));
+  if (!av.ok || !cpuAv.ok) return finish();
+  const load = loadAddon(dut), cpuLoad = loadAddon('cpu');
+  if (!load.ok || !cpuLoad.ok) return finish();
+  const gpu = new NativeDevice(load.addon), ref = new NativeDevice(cpuLoad.addon);
+  await check('prims-f32', () => primitives(gpu, ref, DT.F32));
+  await check('prims-bf16', () => primitives(gpu, ref, DT.BF16));
+  const fp32 = registerNativeBackend({ device: dut });
+  const bf16 = registerNativeBackend({ device: dut, name: `${fp32}-bf16`, precision: 'bf16' });
+  await check('tfjs-fp32', () => tfjsParity(fp32, 1e-4));
+  await check('tfjs-bf16', () => tfjsParity(bf16, 2e-2));
   await check('memory', async () => {
-    await tf.setBackend('cuda');
-    const be = tf.backend() as CudaBackend;
+    await tf.setBackend(fp32);
+    const be = tf.backend() as NativeBackend;
     const m0 = tf.memory();
     for (let i = 0; i < 200; i++) tf.tidy(() => { tf.ones([256, 1024]).mul(2).sum(); });
     const s = be.allocator.stats();
     const m1 = tf.memory();
     if (m1.numTensors !== m0.numTensors) throw new Error(`leaked ${m1.numTensors - m0.numTensors} tensors`);
-    const total = av.device!.totalMem!;
+    const total = av.info!.totalMem!;
     let oom = '';
-    try { tf.zeros([Math.floor(total / 4 / 1.5), 2]); } catch (e) { if (e instanceof CudaOutOfMemoryError) oom = e.message; else throw e; }
+    try { tf.fill([Math.floor(total / 4 / 1.5), 2], 1); } catch (e) { if (e instanceof DeviceOutOfMemoryError) oom = e.message; else throw e; }
     if (!oom) throw new Error('no OOM error for an allocation larger than the device');
     const ok = tf.tensor([1, 2]).add(1).dataSync();
     if (ok[0] !== 2) throw new Error('backend unusable after OOM');
     return `hits ${s.hits} misses ${s.misses} reserved ${(s.reservedBytes / 2 ** 20).toFixed(1)} MiB; OOM message: ${oom.slice(0, 90)}...`;
   });
   await check('gemm', () => {
-    if (fake) return 'SKIP: --fake';
+    if (!onGpu) return 'SKIP: GPU timing';
     const out: string[] = [];
     const sizes = quick ? [4096] : [4096, 8192];
     for (const [label, t, tf32] of [['bf16', DT.BF16, false], ['tf32', DT.F32, true], ['fp32', DT.F32, false]] as const) {
       for (const s of sizes) {
         const bytes = s * s * (t === DT.BF16 ? 2 : 4);
         const A = gpu.rawMalloc(bytes), B = gpu.rawMalloc(bytes), C = gpu.rawMalloc(bytes);
-        gpu.random(A, t, s * s, RNG.NORMAL, 1, 0, 0, 1); gpu.random(B, t, s * s, RNG.NORMAL, 2, 0, 0, 1);
+        gpu.upload(A, t, randF(s * s, 1)); gpu.upload(B, t, randF(s * s, 2)); // never time on zeros
         for (let i = 0; i < 3; i++) gpu.matmul(A, B, C, t, 1, s, s, s, false, false, 0, 0, 0, tf32, false);
         gpu.sync();
         const times: number[] = [];
@@ -346,7 +326,7 @@ async function main(): Promise<void> {
     return out.join('; ');
   });
   await check('copy', () => {
-    if (fake) return 'SKIP: --fake';
+    if (!onGpu) return 'SKIP: GPU timing';
     const bytes = 1 << 30;
     const a = gpu.rawMalloc(bytes), b = gpu.rawMalloc(bytes);
     gpu.copy(b, a, bytes); gpu.sync();
@@ -356,16 +336,7 @@ async function main(): Promise<void> {
     const tbs = (2 * bytes) / (median(times) / 1e3) / 1e12;
     return `D2D 1 GiB: ${tbs.toFixed(2)} TB/s read+write (H100 ~3.0, H200 ~4.3)`;
   });
-  for (const [name, f] of modelChecks({ fake, quick })) await check(name, f);
-  await check('core-suite', async () => {
-    try {
-      // @ts-ignore: optional, only present when jasmine-core was installed before bundling
-      await import('jasmine-core');
-    } catch {
-      return 'SKIP: jasmine-core is not installed in this checkout, so tfjs-core/dist/tests.js cannot run (see docs/gpu.md)';
-    }
-    return 'SKIP: jasmine-core found but the suite runner is not wired yet (docs/gpu.md TODO)';
-  });
+  for (const [name, f] of modelChecks({ fp32, bf16, quick: quick || !onGpu, timing: onGpu })) await check(name, f);
   finish();
 }
 

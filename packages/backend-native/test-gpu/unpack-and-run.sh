@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from a .gpu/ folder made by scripts/gpu-pack.sh. Needs no node and no network:
-# unpacks node (xz, or python3's lzma when xz is missing), finds cuBLAS, runs the checks, writes logs to $OUT.
+# unpacks node (xz, or python3's lzma when xz is missing), finds cuBLAS, runs the checks (run.mjs), then tfjs-core's
+# own test suite on the cuda backend (core-suite.mjs; skip with SOFTCOT_CORE_SUITE=0), writes logs to $OUT.
 #
-#   bash .gpu/unpack-and-run.sh [--only=prims-f32,gemm] [--quick]
+#   bash .gpu/unpack-and-run.sh [--only=prims-f32,gemm] [--quick] [--device=cpu]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${SOFTCOT_GPU_WORK:-${TMPDIR:-/tmp}/softcot-gpu}"
@@ -50,6 +51,12 @@ cd "$HERE"
 set +e
 "$WORK/node" "$HERE/run.mjs" --out="$OUT/gpu-results.json" "$@" 2>&1 | tee "$OUT/gpu-run.log"
 rc=${PIPESTATUS[0]}
+if [[ "${SOFTCOT_CORE_SUITE:-1}" != 0 ]]; then
+  device=cuda
+  for a in "$@"; do case "$a" in --device=*) device="${a#--device=}" ;; esac; done
+  SOFTCOT_SUITE_DEVICE="$device" "$WORK/node" "$HERE/core-suite.mjs" 2>&1 | tee "$OUT/core-suite.log"
+  [[ ${PIPESTATUS[0]} == 0 ]] || rc=1
+fi
 
 # The peer: the same GEMMs through torch.matmul in the same call (skip with SOFTCOT_TORCH_PEER=0, or when
 # --only leaves out gemm).
