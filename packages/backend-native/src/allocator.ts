@@ -4,7 +4,8 @@
  *
  * - Sizes are rounded up to a size class: 512 B granularity below 1 MiB, 2 MiB granularity above (so a block is
  *   at most ~0.2% larger than asked for large tensors; small ones waste < 512 B).
- * - Freed blocks go to a bin per size class and are handed out again for the same class.
+ * - Freed blocks go to a bin per size class and are handed out again for the same class, up to `maxCachedBytes`
+ *   in all (beyond it a freed block goes straight back to the device: on the cpu, host memory other processes need).
  * - Everything runs in order (one CUDA stream; on the cpu every kernel has finished when its call returns), so a
  *   block freed here can be reused by the next kernel without an event.
  * - On a miss that the device cannot satisfy, the cache is released (cudaFree) and the allocation retried once;
@@ -77,7 +78,7 @@ export class CachingAllocator {
     cachedBlocks: 0, hits: 0, misses: 0, rawAllocs: 0, rawFrees: 0, cacheFlushes: 0,
   };
 
-  constructor(private readonly device: DeviceApi) {}
+  constructor(private readonly device: DeviceApi, readonly maxCachedBytes = Infinity) {}
 
   /** A block of at least `bytes`; a zero-byte request returns the null block (ptr 0) without touching the device. */
   malloc(bytes: number): Block {
@@ -122,6 +123,12 @@ export class CachingAllocator {
     this.s.allocatedBytes -= live.bytes;
     this.s.requestedBytes -= live.requested;
     this.s.liveBlocks--;
+    if (this.s.cachedBytes + live.bytes > this.maxCachedBytes) {
+      this.device.rawFree(live.ptr);
+      this.s.rawFrees++;
+      this.s.reservedBytes = this.s.allocatedBytes + this.s.cachedBytes;
+      return;
+    }
     let bin = this.bins.get(live.bytes);
     if (!bin) this.bins.set(live.bytes, (bin = []));
     bin.push(live.ptr);

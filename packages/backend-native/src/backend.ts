@@ -30,6 +30,8 @@ export interface NativeBackendOptions extends Partial<PrecisionPolicy> {
   blas?: BlasInfo;
   /** Use the built-in GEMM even when a library (BLAS, cuBLASLt) is loaded (tests and debugging). */
   forceBuiltinMatmul?: boolean;
+  /** Freed memory kept for reuse (default: the GPU keeps all of it; the cpu min(2 GiB, 1/8 of its memory)). */
+  maxCachedBytes?: number;
 }
 
 export interface TensorEntry {
@@ -47,6 +49,11 @@ export interface NativeBackendStats {
   matmulLibrary: number;
   matmulBuiltin: number;
   refcountOnly: number;
+}
+
+/** The cpu device shares host memory with everything else, so it keeps less of what it frees. */
+function defaultCacheLimit(device: DeviceApi): number {
+  return device.kind === 'cpu' ? Math.min(2 ** 31, device.memInfo().total / 8) : Infinity;
 }
 
 /** The error for a case a kernel does not support: never compute garbage. */
@@ -68,7 +75,7 @@ export class NativeBackend extends KernelBackend {
   constructor(opts: NativeBackendOptions) {
     super();
     this.device = opts.device;
-    this.allocator = new CachingAllocator(opts.device);
+    this.allocator = new CachingAllocator(opts.device, opts.maxCachedBytes ?? defaultCacheLimit(opts.device));
     this.precision = opts.precision ?? 'fp32';
     if (this.precision !== 'fp32' && this.precision !== 'bf16') {
       throw new Error(`native backend: precision must be 'fp32' or 'bf16', got '${String(this.precision)}'`);

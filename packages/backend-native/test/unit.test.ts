@@ -89,6 +89,17 @@ describe('caching allocator', () => {
     expect(() => al.free(b)).toThrow(/double free/);
   });
 
+  it('keeps at most maxCachedBytes of freed blocks; the rest goes back to the device', () => {
+    const dev = new MemoryOnlyDevice();
+    const al = new CachingAllocator(dev.asDevice(), 3000);
+    const a = al.malloc(2048), b = al.malloc(2048);
+    al.free(a); // 2048 cached
+    al.free(b); // 4096 > 3000: released
+    expect(al.stats().cachedBytes).toBe(2048);
+    expect(dev.counters.rawFree).toBe(1);
+    expect(al.malloc(2000).ptr).toBe(a.ptr); // the cached one is reused
+  });
+
   it('zero-byte blocks never touch the device', () => {
     const dev = new MemoryOnlyDevice();
     const al = new CachingAllocator(dev.asDevice());
