@@ -141,12 +141,13 @@ void configure(Blas& b) {
 // ---- partition: (batch, row range, column range) tiles for the pool ------------------------------------------------
 struct Tile { int64_t batch, m0, m1, n0, n1; };
 
-// About four tiles per thread, none smaller than ~64K multiply-adds; columns split in multiples of 16, rows of 6.
+// About four tiles per thread, none smaller than ~1M multiply-adds (below that a split costs more than it saves);
+// columns split in multiples of 16, rows of 6.
 std::vector<Tile> tiles(int64_t batch, int64_t m, int64_t n, int64_t k) {
   std::vector<Tile> out;
   const int64_t want = (int64_t)pool::threads() * 4;
   int64_t per = batch >= want ? 1 : (want + batch - 1) / batch;
-  const int64_t max_by_work = std::max<int64_t>(1, m * n * std::max<int64_t>(k, 1) / (1 << 16));
+  const int64_t max_by_work = std::max<int64_t>(1, m * n * std::max<int64_t>(k, 1) / (1 << 20));
   per = std::max<int64_t>(1, std::min(per, max_by_work));
   const bool split_n = n >= m;
   const int64_t dim = split_n ? n : m, align = split_n ? 16 : 6;
@@ -158,6 +159,12 @@ std::vector<Tile> tiles(int64_t batch, int64_t m, int64_t n, int64_t k) {
       out.push_back(split_n ? Tile{b, 0, m, s, e} : Tile{b, s, e, 0, n});
     }
   return out;
+}
+
+// Tiles per pool chunk, so that a chunk holds at least ~1M multiply-adds (tiny batched products stay on one thread).
+int64_t tile_grain(size_t tiles, int64_t batch, int64_t m, int64_t n, int64_t k) {
+  const double per_tile = (double)batch * m * n * std::max<int64_t>(k, 1) / std::max<size_t>(tiles, 1);
+  return std::max<int64_t>(1, (int64_t)((1 << 20) / std::max(per_tile, 1.0)));
 }
 
 template <typename T>
@@ -176,7 +183,7 @@ void run_builtin(const T* a, const T* b, T* c, int64_t batch, int64_t m, int64_t
   static const auto kernel = builtin_gemm<T>();
   const std::vector<Tile> ts = tiles(batch, m, n, k);
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
-  pool::parallel_for((int64_t)ts.size(), 1, [&](int64_t t0, int64_t t1) {
+  pool::parallel_for((int64_t)ts.size(), tile_grain(ts.size(), batch, m, n, k), [&](int64_t t0, int64_t t1) {
     for (int64_t i = t0; i < t1; ++i) {
       const Tile& t = ts[i];
       const T* A = a + t.batch * sa + (ta ? t.m0 : t.m0 * k);
@@ -200,7 +207,7 @@ void run_blas(const float* a, const float* b, float* c, int64_t batch, int64_t m
     return;
   }
   const std::vector<Tile> ts = tiles(batch, m, n, k);
-  pool::parallel_for((int64_t)ts.size(), 1, [&](int64_t t0, int64_t t1) {
+  pool::parallel_for((int64_t)ts.size(), tile_grain(ts.size(), batch, m, n, k), [&](int64_t t0, int64_t t1) {
     for (int64_t i = t0; i < t1; ++i) call(ts[i]);
   });
 }

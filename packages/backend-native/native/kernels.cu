@@ -121,44 +121,31 @@ __device__ void block_combine(int op, V* sv, int64_t* si) {
   }
 }
 
-template <typename TX, typename TY>
+// V: the accumulator, float (any storage) or int64_t (the exact int32 path: indices, counts).
+template <typename V, typename TX> __device__ __forceinline__ V load_acc(const TX* x, int64_t i) { return ldf(x, i); }
+template <> __device__ __forceinline__ int64_t load_acc<int64_t, int32_t>(const int32_t* x, int64_t i) { return x[i]; }
+
+template <typename V, typename TX, typename TY>
 __global__ void reduce_kernel(int op, const TX* x, TY* y, int64_t rows, int64_t cols) {
-  __shared__ float sv[RTPB];
+  __shared__ V sv[RTPB];
   __shared__ int64_t si[RTPB];
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const int64_t base = r * cols;
-    float sum = 0.f;
-    Extremum<float> e{0.f, -1};
+    V sum = 0;
+    Extremum<V> e{0, -1};
     for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
-      const float v = ldf(x, base + j);
+      const V v = load_acc<V>(x, base + j);
       if (reduce_is_sum(op)) sum += v;
-      else extremum_step(op, e, v, j);
+      else extremum_step<V>(op, e, v, j);
     }
     sv[threadIdx.x] = reduce_is_sum(op) ? sum : e.v;
     si[threadIdx.x] = e.i;
     __syncthreads();
     block_combine(op, sv, si);
-    if (threadIdx.x == 0) reduce_store(op, y, r, sv[0], Extremum<float>{sv[0], si[0]}, cols);
-    __syncthreads();
-  }
-}
-// Exact int32 sum/max/min (indices, counts).
-__global__ void reduce_i32_kernel(int op, const int32_t* x, int32_t* y, int64_t rows, int64_t cols) {
-  __shared__ int64_t sv[RTPB];
-  __shared__ int64_t si[RTPB];
-  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    const int64_t base = r * cols;
-    int64_t sum = 0;
-    Extremum<int64_t> e{0, -1};
-    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
-      if (reduce_is_sum(op)) sum += x[base + j];
-      else extremum_step<int64_t>(op, e, x[base + j], j);
+    if (threadIdx.x == 0) {
+      if constexpr (sizeof(V) == sizeof(float)) reduce_store(op, y, r, sv[0], Extremum<float>{sv[0], si[0]}, cols);
+      else y[r] = reduce_result_i(op, sv[0], Extremum<int64_t>{sv[0], si[0]}, cols);
     }
-    sv[threadIdx.x] = reduce_is_sum(op) ? sum : e.v;
-    si[threadIdx.x] = e.i;
-    __syncthreads();
-    block_combine(op, sv, si);
-    if (threadIdx.x == 0) y[r] = reduce_result_i(op, sv[0], Extremum<int64_t>{sv[0], si[0]}, cols);
     __syncthreads();
   }
 }
@@ -441,9 +428,9 @@ cudaError_t launch_reduce(int op, const void* x, int tx, void* y, int ty, int64_
   if (rows <= 0) return cudaSuccess;
   if (op < 0 || op >= R_COUNT) return cudaErrorInvalidValue;
   if (tx == DT_I32 && ty == DT_I32) {
-    reduce_i32_kernel<<<rows_grid(rows), RTPB, 0, s>>>(op, (const int32_t*)x, (int32_t*)y, rows, cols);
+    reduce_kernel<int64_t, int32_t, int32_t><<<rows_grid(rows), RTPB, 0, s>>>(op, (const int32_t*)x, (int32_t*)y, rows, cols);
   } else {
-    DISPATCH_T(tx, TX, DISPATCH_T(ty, TY, reduce_kernel<TX, TY><<<rows_grid(rows), RTPB, 0, s>>>(op, (const TX*)x, (TY*)y, rows, cols)));
+    DISPATCH_T(tx, TX, DISPATCH_T(ty, TY, reduce_kernel<float, TX, TY><<<rows_grid(rows), RTPB, 0, s>>>(op, (const TX*)x, (TY*)y, rows, cols)));
   }
   CHECK_LAUNCH();
 }

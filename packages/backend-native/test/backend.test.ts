@@ -115,6 +115,9 @@ describeNative('op parity with tfjs-backend-cpu (native-cpu, fp32)', () => {
     await parity('gather', () => [tf.gather(x(), tf.tensor1d([2, 0, 2], 'int32'), 1), tf.gather(rnd([10, 4]), tf.tensor2d([[1, 9], [3, 3]], undefined, 'int32'))]);
     await parity('where', () => [tf.where(tf.greater(x(), 0), x(), x().neg()), tf.where(tf.greater(rnd([3, 1], 4), 0), x(), x().mul(2))]);
     await parity('step', () => tf.step(x(), 0.25));
+    await parity('gather batchDims 1', () => tf.gather(x(), tf.tensor2d([[2, 0], [1, 1]], undefined, 'int32'), 1, 1));
+    await parity('int matmul', () => tf.matMul(tf.tensor2d([[1, 2], [3, -4]], undefined, 'int32'), tf.tensor2d([[5, 6], [7, 8]], undefined, 'int32')));
+    await parity('floorDiv', () => [tf.floorDiv(tf.tensor1d([7, -7, 7, -7, 5], 'int32'), tf.tensor1d([2, 2, -2, -2, 0], 'int32')), tf.floorDiv(x(), 0.3)]);
     await parity('topk', () => { const r = tf.topk(rnd([3, 10], 11), 4); return [r.values, r.indices]; });
     await parity('unsortedSegmentSum', () => tf.unsortedSegmentSum(rnd([6, 3]), tf.tensor1d([0, 2, 0, 1, 2, 2], 'int32'), 4));
   });
@@ -263,7 +266,7 @@ describeNative('sampling', () => {
     expect(a[1]!.includes(1)).toBe(false); // zero probability never drawn
     await tf.setBackend('cpu');
   });
-  it('Multinomial draws the same on one thread and on two (per-row work, Philox keyed by (row, sample))', async () => {
+  it('Multinomial: the same seed gives the same draws, another seed others (Philox keyed by (row, sample))', async () => {
     await tf.setBackend(FP32);
     const logits = rnd([7, 1000], 3, 4) as tf.Tensor2D;
     const a = tf.multinomial(logits, 16, 7).arraySync();
@@ -278,8 +281,8 @@ describeNative('sampling', () => {
 describeNative('errors', () => {
   it('unsupported cases say "not implemented in the native backend: <Kernel> with <case>"', async () => {
     await tf.setBackend(FP32);
-    expect(() => tf.gather(tf.ones([2, 3, 4]), tf.zeros([2, 1], 'int32'), 2, 1)).toThrow(/not implemented in the native backend: GatherV2 with batchDims 1/);
-    expect(() => tf.matMul(tf.ones([2, 2], 'int32'), tf.ones([2, 2], 'int32'))).toThrow(/not implemented in the native backend: BatchMatMul with dtypes int32/);
+    const rank7 = tf.ones([2, 2, 2, 2, 2, 2, 2]);
+    expect(() => tf.transpose(rank7, [6, 5, 4, 3, 2, 1, 0])).toThrow(/not implemented in the native backend: Transpose with rank 7 > 6 after collapsing axes/);
     expect(() => tf.fill([2], 'a' as never, 'string')).toThrow(/not implemented in the native backend: Fill with a string value/);
     await tf.setBackend('cpu');
   });

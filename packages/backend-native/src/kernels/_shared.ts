@@ -31,13 +31,13 @@ export function unaryKernel(kernelName: string, op: UnaryOp, out: 'same' | 'floa
 
 /**
  * A broadcasting binary kernel. `out`: 'upcast' is the inputs' common dtype, 'bool' for comparisons,
- * 'float' for RealDiv.
+ * 'float' for RealDiv, 'int32' for FloorDiv (tfjs's dtype even for float inputs).
  */
-export function binaryKernel(kernelName: string, op: BinaryOp, out: 'upcast' | 'bool' | 'float' = 'upcast'): KernelConfig {
+export function binaryKernel(kernelName: string, op: BinaryOp, out: 'upcast' | 'bool' | 'float' | 'int32' = 'upcast'): KernelConfig {
   const kernelFunc = ({ inputs, backend }: Parameters<KernelFunc>[0]) => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     assertNotComplex(kernelName, a, b);
-    const dtype: DataType = out === 'bool' ? 'bool' : out === 'float' ? 'float32' : upcastType(a.dtype, b.dtype);
+    const dtype: DataType = out === 'bool' ? 'bool' : out === 'float' ? 'float32' : out === 'int32' ? 'int32' : upcastType(a.dtype, b.dtype);
     return nativeOf(backend).binary(a, b, op, dtype, kernelName);
   };
   return { kernelName, backendName: BACKEND, kernelFunc: kernelFunc as unknown as KernelFunc };
