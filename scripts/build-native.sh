@@ -10,6 +10,7 @@
 #   ... --optional                     a failure (no compiler, no node headers) prints one line and exits 0:
 #                                      softcot then runs on wasm and says why (npm run build uses this)
 #   ... --force                        rebuild even when the addon is newer than every source file
+#   ... --silent                       with --optional: print nothing unless the build fails (npm run build:quiet)
 #
 # Environment:
 #   CXX                      the C++ compiler for the cpu device and the link steps (default g++)
@@ -28,19 +29,21 @@ JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 WHAT=all
 OPTIONAL=0
 FORCE=0
+SILENT=0
 for a in "$@"; do
   case "$a" in
     cpu|cuda|all) WHAT="$a" ;;
     --optional) OPTIONAL=1 ;;
     --force) FORCE=1 ;;
-    *) echo "build-native: unknown argument '$a' (cpu, cuda or all; --optional, --force)" >&2; exit 2 ;;
+    --silent) SILENT=1 ;;
+    *) echo "build-native: unknown argument '$a' (cpu, cuda or all; --optional, --force, --silent)" >&2; exit 2 ;;
   esac
 done
 if [[ "$OPTIONAL" == 1 ]]; then
   # One line on failure, exit 0: the backend reports the missing addon itself and softcot falls back to wasm.
   if ! out="$(bash "${BASH_SOURCE[0]}" "$WHAT" $([[ "$FORCE" == 1 ]] && echo --force) 2>&1)"; then
     echo "build-native: the native $WHAT addon was not built ($(echo "$out" | grep -m1 -E 'ERROR|error' || echo "$out" | tail -n1)); softcot will use wasm"
-  else
+  elif [[ "$SILENT" == 0 ]]; then
     echo "$out" | grep -E '^build-native: (OK|up to date|nvcc not found)' || true
   fi
   exit 0

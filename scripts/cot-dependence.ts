@@ -14,7 +14,7 @@
 // reinforces wrong CoT tokens more often than right ones (docs/results.md, "Fifth session").
 import { parseArgs } from 'node:util';
 import { greedyGenerate, loadModel, loadTokenizer, useBackend } from '@softcot/model';
-import { noiseSigma } from '@softcot/mixer';
+import { noiseSigma, resolveCot } from '@softcot/mixer';
 import { applyOp, checkArithmetic, generateSyntheticSplits, syntheticPromptFormat, type ArithOp } from '@softcot/data';
 import { rollout } from '@softcot/rollout';
 
@@ -84,7 +84,7 @@ const sigma = noiseSigma(model.embeddingMatrix, 0.33);
 console.log(`\n2. sampled CoTs and answers (τ = 1), ${samples} per problem`);
 for (const mode of ['hard', 'soft'] as const) {
   const rows = problems.flatMap((e) => new Array<typeof e>(samples).fill(e));
-  const trajs = rollout(model, tokenizer, rows.map((e) => e.question), { cot: { mode }, format, maxCotTokens: 48, maxAnswerTokens: 8, sigma, seed: 5, answer: { greedy: false, temperature: 1 } });
+  const trajs = rollout(model, tokenizer, rows.map((e) => e.question), { cot: resolveCot({ mode, ...(mode === 'hard' ? {} : { sigma }) }), format, maxCotTokens: 48, maxAnswerTokens: 8, seed: 5, answer: { greedy: false, temperature: 1 } });
   let right = 0, rightWithCorrectCot = 0, correctCot = 0;
   const errors = new Map<string, number>();
   trajs.forEach((t, i) => {

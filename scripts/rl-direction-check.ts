@@ -12,9 +12,9 @@
 // largest useful update, to compare with what the optimiser takes (Adam: about lr·sqrt(#parameters) per step).
 import * as tf from '@tensorflow/tfjs';
 import { loadModel, loadTokenizer, useBackend, type CausalLM } from '@softcot/model';
-import { noiseSigma, type CotMode } from '@softcot/mixer';
+import { noiseSigma, resolveCot, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, syntheticPromptFormat } from '@softcot/data';
-import { computeAdvantages, microBatchLoss } from '@softcot/trainer';
+import { computeAdvantages, microBatchLoss, scoredSequence } from '@softcot/trainer';
 import { rollout } from '@softcot/rollout';
 import { gradeCompletion } from '@softcot/rewards';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,8 @@ const problems = generateSyntheticSplits('arithmetic', { nTrain: P, nTest: 64, s
 const sigma = noiseSigma(model.embeddingMatrix, 0.33);
 const prompts = problems.flatMap((e) => new Array<string>(G).fill(e.question));
 const references = problems.flatMap((e) => new Array<string>(G).fill(e.answer));
-const roll = (seed: string) => rollout(model, tokenizer, prompts, { cot: { mode }, format, maxCotTokens: 48, maxAnswerTokens: 8, answer: { greedy: true }, sigma, seed });
+const policy = resolveCot({ mode, ...(mode === 'hard' ? {} : { sigma }) });
+const roll = (seed: string) => rollout(model, tokenizer, prompts, { cot: policy, format, maxCotTokens: 48, maxAnswerTokens: 8, answer: { greedy: true }, seed });
 const correct = (seed: string) => roll(seed).map((t, i) => (gradeCompletion(t.completion, references[i]!).correct ? 1 : 0));
 const J = () => ['j1', 'j2'].map((s) => correct(s).reduce((a: number, b: number) => a + b, 0) / prompts.length);
 
@@ -46,13 +47,13 @@ function gradient(seed: string): Map<string, tf.Tensor> {
   const trajectories = roll(seed);
   const rewards = trajectories.map((t, i) => (gradeCompletion(t.completion, references[i]!).correct ? 1 : 0));
   const advantages = computeAdvantages(problems.map((_, b) => rewards.slice(b * G, (b + 1) * G)), { algorithm: 'rloo' }).flat();
-  const seqs = trajectories.map((t) => ({ promptIds: t.promptIds, cotTokens: t.cotTokens, cotInputs: t.cotInputs, prefillIds: t.prefillIds, scoredIds: t.answerIds }));
+  const seqs = trajectories.map((t) => scoredSequence(model, policy, t, []));
   const total = new Map<string, tf.Tensor>();
   for (let s = 0; s < seqs.length; s += 64) {
     const { value, grads } = tf.variableGrads(
       () =>
         microBatchLoss(model, { seqs: seqs.slice(s, s + 64), advantages: advantages.slice(s, s + 64) }, {
-          scoring: { mode, cotTemperature: mode === 'hard' ? 1 : mode === 'soft' ? 0.5 : 1e-4, sigma, scoredTemperature: 1, padId: tokenizer.padTokenId ?? 0 },
+          scoring: { cot: policy, scoredTemperature: 1, padId: tokenizer.padTokenId ?? 0 },
           scoredAreActions: false,
           normaliser: seqs.length,
         }),

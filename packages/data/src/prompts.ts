@@ -26,17 +26,24 @@ export interface PromptFormat {
   completionText(cot: string, prefill: string, answer: string): string;
 }
 
-/** Why the CoT phase ended. */
-export type CotEnd = 'stop' | 'maxLength';
-
-/** The prefill for a given CoT ending. */
-export function prefillFor(format: PromptFormat, end: CotEnd): string {
-  return end === 'stop' ? format.prefillAfterStop : format.prefillAfterMaxLength;
-}
-
-/** True when the decoded CoT text ends with the format's stop string. */
-export function cotStopped(format: PromptFormat, cotText: string): boolean {
-  return format.cotStop !== '' && cotText.endsWith(format.cotStop);
+/**
+ * Does the decoded CoT text end the CoT at the stop string (method.md §2)? It fires when the text ends with the
+ * stop string, or with the stop string's non-space part followed by any whitespace: BPE tokenizers attach the
+ * trailing space to the next token (Qwen2.5: `" is"` `":"` `" \\boxed"`), so a CoT that means to stop reads
+ * `…is:` and never `…is: `. `missing` is what the text lacks of the stop string (that space); the prefill after
+ * the stop starts with it, so CoT + prefill still reads `…is: \boxed{`.
+ */
+export function matchCotStop(stop: string, text: string): { missing: string } | null {
+  if (stop === '') return null;
+  if (text.endsWith(stop)) return { missing: '' };
+  const core = stop.trimEnd();
+  if (core === stop || core === '') return null;
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith(core)) return null;
+  // Whitespace the text has after the core; if it is a prefix of the stop's own, the rest is missing.
+  const present = text.slice(trimmed.length);
+  const tail = stop.slice(core.length);
+  return { missing: tail.startsWith(present) ? tail.slice(present.length) : '' };
 }
 
 export const PAPER_COT_STOP = 'The final answer is: ';

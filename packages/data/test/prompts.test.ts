@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxClosed, chatTemplatePrompt, cotStopped, getPromptFormat, paperPrompt, prefillFor, r1Prompt, type ChatTemplateTokenizer } from '../src';
+import { boxClosed, chatTemplatePrompt, getPromptFormat, matchCotStop, paperPrompt, r1Prompt, type ChatTemplateTokenizer } from '../src';
 
 describe('paper format', () => {
   const f = paperPrompt();
@@ -17,11 +17,22 @@ describe('paper format', () => {
     expect(f.cotStop).toBe('The final answer is: ');
     expect(f.prefillAfterStop).toBe('\\boxed{');
     expect(f.prefillAfterMaxLength).toBe('The final answer is: \\boxed{');
-    expect(prefillFor(f, 'stop')).toBe('\\boxed{');
-    expect(prefillFor(f, 'maxLength')).toBe('The final answer is: \\boxed{');
-    expect(cotStopped(f, ' 2+3=5. The final answer is: ')).toBe(true);
-    expect(cotStopped(f, ' 2+3=5. The final answer is:')).toBe(false);
     expect(f.answerTarget('42')).toBe('42}');
+  });
+
+  it('the stop fires with or without the trailing space, and says what is missing', () => {
+    const stop = f.cotStop;
+    expect(matchCotStop(stop, ' 2+3=5. The final answer is: ')).toEqual({ missing: '' });
+    // BPE: the space belongs to the next token (" \\boxed"), so the text ends at the colon.
+    expect(matchCotStop(stop, ' 2+3=5. The final answer is:')).toEqual({ missing: ' ' });
+    expect(matchCotStop(stop, ' 2+3=5. The final answer is:\n')).toEqual({ missing: '' });
+    expect(matchCotStop(stop, ' 2+3=5. The final answer is')).toBeNull();
+    expect(matchCotStop(stop, ' 2+3=5. The final answer is: 5')).toBeNull();
+    expect(matchCotStop(stop, 'The final answer is:x')).toBeNull();
+    // A stop string without trailing whitespace matches exactly.
+    expect(matchCotStop('<answer', 'so <answer')).toEqual({ missing: '' });
+    expect(matchCotStop('<answer', 'so <answer ')).toBeNull();
+    expect(matchCotStop('', 'anything')).toBeNull();
   });
 
   it('isAnswerComplete counts braces from inside the box', () => {

@@ -1,11 +1,11 @@
-// Evaluation over the six inference settings (method.md §5): hard/soft/fuzzy CoT, each greedy or sampled;
-// answers always greedy. Problems go through the KV-cached rollout engine in batches; answers are graded by
+// Evaluation over the inference settings (method.md §5): every CoT mode, greedy or sampled (the paper's six
+// settings are hard/soft/fuzzy; gumbel and multiplex add four); answers always greedy. Problems go through the KV-cached rollout engine in batches; answers are graded by
 // the shared grader. Reports greedy pass@1, sample pass@1, pass@k (unbiased), CoT length, stop reasons and
 // next-token entropy by CoT position.
 import type { CausalLM, Tokenizer } from '@softcot/model';
-import { COT_MODES, cotLabel, noiseSigma, resolveCot, type CotMode, type MixtureFilter } from '@softcot/mixer';
+import { COT_MODES, GAUSSIAN_MODES, cotLabel, noiseSigma, resolveCot, type CotMode, type CotPolicy, type CotSettings } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
-import { gradeCompletion } from '@softcot/rewards';
+import { gradeCompletion, type ExtractMode } from '@softcot/rewards';
 import type { Example, PromptFormat } from '@softcot/data';
 import { meanPassAtK } from './passk';
 
@@ -14,20 +14,26 @@ export interface InferenceSetting {
   greedy: boolean;
 }
 
-export const SIX_SETTINGS: readonly InferenceSetting[] = COT_MODES.flatMap((mode) => [
-  { mode, greedy: true },
-  { mode, greedy: false },
-]);
+const bothWays = (modes: readonly CotMode[]): InferenceSetting[] => modes.flatMap((mode) => [{ mode, greedy: true }, { mode, greedy: false }]);
 
-/** Parse "hard-greedy,soft-sample,..." (or "all"). */
+/** The paper's six inference settings: hard, soft and fuzzy CoT, greedy and sampled (method.md §5). */
+export const SIX_SETTINGS: readonly InferenceSetting[] = bothWays(['hard', 'soft', 'fuzzy']);
+/** Every CoT mode, greedy and sampled: the six settings plus gumbel and multiplex. */
+export const ALL_SETTINGS: readonly InferenceSetting[] = bothWays(COT_MODES);
+
+/** Parse "hard-greedy,gumbel-sample,..." or "all" (every mode) or "paper" (the six settings). */
 export function parseSettings(spec: string): InferenceSetting[] {
-  if (spec.trim() === 'all') return [...SIX_SETTINGS];
+  if (spec.trim() === 'all') return [...ALL_SETTINGS];
+  if (spec.trim() === 'paper') return [...SIX_SETTINGS];
   return spec.split(',').map((s) => {
-    const m = /^(hard|soft|fuzzy)[-_ ](greedy|sample)$/.exec(s.trim());
-    if (!m) throw new Error(`invalid inference setting "${s}" (use e.g. hard-greedy, soft-sample, fuzzy-greedy, or all)`);
+    const m = new RegExp(`^(${COT_MODES.join('|')})[-_ ](greedy|sample)$`).exec(s.trim());
+    if (!m) throw new Error(`invalid inference setting "${s}" (use e.g. hard-greedy, soft-sample, gumbel-greedy; or all, or paper)`);
     return { mode: m[1] as CotMode, greedy: m[2] === 'greedy' };
   });
 }
+
+/** Per-mode settings of the evaluated policies (τ, mixture filter, gumbel, multiplex), e.g. a checkpoint's. */
+export type ModeSettings = Partial<Record<CotMode, Omit<CotSettings, 'mode' | 'greedy' | 'sigma' | 'noiseGamma'>>>;
 
 export interface EvalOptions {
   format: PromptFormat;
@@ -37,13 +43,18 @@ export interface EvalOptions {
   ks?: readonly number[];
   maxCotTokens?: number;
   maxAnswerTokens?: number;
-  /** Noise scale γ (σ = γ·RMS(E)); or give sigma directly, e.g. the base model's σ used in training. */
-  noiseGamma?: number;
+  /**
+   * σ of the sampled soft/fuzzy settings. Give the training run's σ (the base model's; softcot_config.json of a
+   * checkpoint holds it). Without it, σ = γ·RMS(E) of the evaluated model, γ = noiseGamma (default 0.33).
+   */
   sigma?: number;
-  temperatures?: Partial<Record<CotMode, number>>;
-  filter?: MixtureFilter;
+  noiseGamma?: number;
+  /** Per-mode policy settings (default: each mode's defaults). */
+  modeSettings?: ModeSettings;
   /** Rows per rollout call. */
   batchSize?: number;
+  /** How answers are read from completions (default 'markers', the paper's protocol; see docs/grader.md). */
+  extract?: ExtractMode;
   seed?: number;
   onProgress?: (done: number, total: number, setting: string) => void;
 }
@@ -70,6 +81,8 @@ export interface SettingSummary {
   setting: string;
   mode: CotMode;
   greedy: boolean;
+  /** The policy evaluated: τ, σ, filters, gumbel/multiplex settings. */
+  policy: CotPolicy;
   problems: number;
   samplesPerProblem: number;
   /** Mean fraction correct over samples: greedy pass@1 for greedy settings, sample pass@1 otherwise. */
@@ -88,7 +101,7 @@ export interface EvalResult {
 
 export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: Example[], o: EvalOptions): Promise<EvalResult> {
   if (examples.length === 0) throw new Error('evaluate: no examples');
-  const settings = o.settings ?? SIX_SETTINGS;
+  const settings = o.settings ?? ALL_SETTINGS;
   const n = o.samples ?? 8;
   const ks = (o.ks ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= n);
   const sigma = o.sigma ?? noiseSigma(model.embeddingMatrix, o.noiseGamma ?? 0.33);
@@ -100,7 +113,7 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
   for (const setting of settings) {
     const label = cotLabel(setting);
     const per = setting.greedy ? 1 : n;
-    const cot = resolveCot({ mode: setting.mode, greedy: setting.greedy, temperature: o.temperatures?.[setting.mode], filter: setting.mode === 'hard' ? undefined : o.filter });
+    const cot = evaluationPolicy(setting, sigma, o.modeSettings);
     const rows = examples.flatMap((e, i) => new Array<number>(per).fill(i));
     const results: SampleResult[][] = examples.map(() => []);
     const entropySum: number[] = [];
@@ -114,12 +127,11 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
         maxCotTokens: o.maxCotTokens ?? 512,
         maxAnswerTokens: o.maxAnswerTokens ?? 32,
         answer: { greedy: true },
-        sigma,
         seed: `${o.seed ?? 0}:eval:${label}:${start}`,
       });
       trajs.forEach((t, j) => {
         const ex = examples[part[j]!]!;
-        const g = gradeCompletion(t.completion, ex.answer);
+        const g = gradeCompletion(t.completion, ex.answer, { extract: o.extract ?? 'markers' });
         results[part[j]!]!.push({ completion: t.completion, cotText: t.cotText, extracted: g.extracted, correct: g.correct, cotLength: t.cotTokens.length, cotStop: t.cotStop });
         stopReasons[t.cotStop] = (stopReasons[t.cotStop] ?? 0) + 1;
         t.entropies.forEach((h, p) => {
@@ -137,6 +149,7 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
       setting: label,
       mode: setting.mode,
       greedy: setting.greedy,
+      policy: cot,
       problems: examples.length,
       samplesPerProblem: per,
       pass1: counts.reduce((a, x) => a + x.c / x.n, 0) / counts.length,
@@ -147,6 +160,11 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
     });
   }
   return { summaries, problems };
+}
+
+/** The policy an inference setting evaluates: the mode's settings, greedy or sampled, with σ for Gaussian modes. */
+export function evaluationPolicy(setting: InferenceSetting, sigma: number, modeSettings: ModeSettings = {}): CotPolicy {
+  return resolveCot({ ...modeSettings[setting.mode], mode: setting.mode, greedy: setting.greedy, ...(GAUSSIAN_MODES.includes(setting.mode) ? { sigma } : {}) });
 }
 
 /**

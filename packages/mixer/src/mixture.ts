@@ -1,7 +1,17 @@
-// The differentiable pieces of soft/fuzzy tokens, in tfjs ops (used by rollout and by the training pass).
+// The pieces CoT modes share: σ, the mixture p·E (with Soft Thinking's optional top-k/top-p/min-p restriction), the
+// Gaussian log-density, weighted sums of embedding rows, entropies and partition functions on host data.
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '@softcot/model';
-import type { MixtureFilter } from './modes';
+
+/** Soft Thinking-style restriction of the mixture to the most likely tokens (off by default: full vocabulary). */
+export interface MixtureFilter {
+  /** Keep only the k most likely tokens. */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches topP. */
+  topP?: number;
+  /** Drop tokens whose probability is below minP times the top token's. */
+  minP?: number;
+}
 
 /** RMS(E) = sqrt(mean(E²)) over every entry of the embedding matrix. Computed once, from the base model. */
 export function embeddingRms(embeddings: tf.Tensor): number {
@@ -90,4 +100,53 @@ export function entropyOfLogits(logits: Float32Array, vocab: number, row: number
     h -= Math.exp(lp) * lp;
   }
   return h;
+}
+
+/**
+ * Σ_j w_j·E[ids_j] for each of N rows with `width` (id, weight) pairs: [N × d], on the host in float64 from a
+ * device gather of the rows of E it needs. Slots with id −1 are empty. Row-independent, so the rollout's fed input
+ * and the training pass's rebuilt input are bit-identical whatever the batch.
+ */
+export function weightedEmbeddingSum(embeddings: tf.Tensor2D, ids: Int32Array, weights: ArrayLike<number>, width: number): Float32Array {
+  const d = embeddings.shape[1];
+  const n = width === 0 ? 0 : ids.length / width;
+  const out = new Float32Array(n * d);
+  if (n === 0) return out;
+  const rowsOfE = tf.tidy(() => tf.gather(embeddings, tf.tensor1d(Int32Array.from(ids, (id) => Math.max(id, 0)), 'int32')).dataSync() as Float32Array);
+  const acc = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    acc.fill(0);
+    for (let j = 0; j < width; j++) {
+      const slot = r * width + j;
+      if (ids[slot]! < 0) continue;
+      const w = weights[slot]!;
+      for (let k = 0; k < d; k++) acc[k] += w * rowsOfE[slot * d + k]!;
+    }
+    for (let k = 0; k < d; k++) out[r * d + k] = acc[k]!;
+  }
+  return out;
+}
+
+/** The k largest entries of values[offset, offset + n), as indices relative to offset, largest first. O(n·k). */
+export function topKIndices(values: Float32Array, offset: number, n: number, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[offset + i]!;
+    if (top.length === k && v <= values[offset + top[k - 1]!]!) continue;
+    let at = top.length < k ? top.length : k - 1;
+    while (at > 0 && values[offset + top[at - 1]!]! < v) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/** log Σ_v exp(logits[row, v] / τ), in float64 on host data. */
+export function logPartition(logits: Float32Array, vocab: number, row: number, temperature: number): number {
+  const off = row * vocab;
+  let max = -Infinity;
+  for (let v = 0; v < vocab; v++) max = Math.max(max, logits[off + v]!);
+  let z = 0;
+  for (let v = 0; v < vocab; v++) z += Math.exp((logits[off + v]! - max) / temperature);
+  return Math.log(z) + max / temperature;
 }

@@ -51,23 +51,80 @@ export function readArgument(s: string, pos: number, bareToken: 'char' | 'word' 
 
 const BOX_RE = /\\(boxed|fbox)(?![A-Za-z])/g;
 
-/** Content and command of the last well-formed \boxed / \fbox in `text` (brace matched), or null. */
-export function lastBox(text: string): { content: string; command: 'boxed' | 'fbox' } | null {
-  const starts: Array<[number, 'boxed' | 'fbox']> = [];
-  BOX_RE.lastIndex = 0;
-  for (let m = BOX_RE.exec(text); m; m = BOX_RE.exec(text)) starts.push([m.index + m[0].length, m[1] as 'boxed' | 'fbox']);
-  // Try from the last one backwards: an unbalanced last box (truncated generation) falls back to
-  // the previous complete one. Bounded: each attempt stops at the first balancing brace.
-  for (let k = starts.length - 1; k >= 0 && k >= starts.length - 20; k--) {
-    const [pos, command] = starts[k]!;
-    const arg = readArgument(text, pos, 'word');
-    if (arg && arg[0].trim() !== '') return { content: arg[0].trim(), command };
-  }
-  return null;
+export type BoxCommand = 'boxed' | 'fbox';
+
+/** One `\boxed{…}` / `\fbox{…}` found in a text: its content and where it starts and ends. */
+export interface Box {
+  content: string;
+  command: BoxCommand;
+  /** Index of the backslash of `\boxed`. */
+  start: number;
+  /** Index just past the closing brace (or past the bare token of `\boxed 5`). */
+  end: number;
 }
 
-/** The last `\boxed{}` (or `\fbox{}` / `\boxed x`) of a solution, by brace matching; null if none. */
+/**
+ * State of the last box opener in a text: `closed` with its content, `unclosed` (a truncated or
+ * never-finished `\boxed{`), `empty` (`\boxed{}` or only spaces), or `none`.
+ */
+export type LastBoxState = { state: 'closed'; box: Box } | { state: 'unclosed' | 'empty' | 'none' };
+
+function boxStarts(text: string): Array<[number, number, BoxCommand]> {
+  const starts: Array<[number, number, BoxCommand]> = [];
+  BOX_RE.lastIndex = 0;
+  for (let m = BOX_RE.exec(text); m; m = BOX_RE.exec(text)) starts.push([m.index, m.index + m[0].length, m[1] as BoxCommand]);
+  return starts;
+}
+
+function readBox(text: string, start: number, afterCommand: number, command: BoxCommand): Box | null {
+  const arg = readArgument(text, afterCommand, 'word');
+  if (!arg) return null;
+  return { content: arg[0].trim(), command, start, end: arg[1] };
+}
+
+/** The last box opener of `text` and whether it closes with non-empty content (no fallback to earlier boxes). */
+export function lastBoxState(text: string): LastBoxState {
+  const starts = boxStarts(text);
+  const last = starts[starts.length - 1];
+  if (!last) return { state: 'none' };
+  const box = readBox(text, last[0], last[1], last[2]);
+  if (!box) return { state: 'unclosed' };
+  return box.content === '' ? { state: 'empty' } : { state: 'closed', box };
+}
+
+/**
+ * The closed, non-empty boxes of `text`, last first, at most `limit` of them. Bounded: each attempt
+ * stops at the first balancing brace, and only the last `limit` openers are tried.
+ */
+export function closedBoxes(text: string, limit = 20): Box[] {
+  const starts = boxStarts(text);
+  const out: Box[] = [];
+  for (let k = starts.length - 1; k >= 0 && k >= starts.length - limit; k--) {
+    const [start, after, command] = starts[k]!;
+    const box = readBox(text, start, after, command);
+    if (box && box.content !== '') out.push(box);
+  }
+  return out;
+}
+
+/**
+ * The last complete `\boxed{}` (or `\fbox{}` / `\boxed x`) of a reference solution, by brace matching;
+ * null if none. An unbalanced last box falls back to the previous complete one: reference solutions
+ * are not truncated, so a stray `\boxed{` there is a typo, not a missing answer.
+ */
 export function lastBoxedContent(text: string): string | null {
   if (typeof text !== 'string') return null;
-  return lastBox(text)?.content ?? null;
+  return closedBoxes(text)[0]?.content ?? null;
+}
+
+/** True when every unescaped `{` has its `}` (and none closes early). Linear. */
+export function bracesBalanced(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth < 0) return false;
+  }
+  return depth === 0;
 }

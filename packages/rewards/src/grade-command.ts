@@ -1,7 +1,8 @@
 // `softcot grade`: grade a JSONL file of {pred, gold} rows. The umbrella CLI calls runGradeCommand.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { gradeCompletion, type GradeCompletionOptions } from './reward';
+import { EXTRACT_MODES, type ExtractMode } from './extract';
+import { gradeCompletion, type GradeCompletionOptions } from './grade-completion';
 
 export interface CommandIO {
   stdout: (line: string) => void;
@@ -13,8 +14,7 @@ const HELP = `Usage: softcot grade --input preds.jsonl --output verdicts.jsonl [
 Grade model outputs against reference answers (math-answer equivalence, see docs/grader.md).
 
 Each input line is a JSON object with string fields:
-  pred   the model output (free text; its answer is the last \\boxed{}/\\fbox{}, <answer>…</answer>,
-         "The final answer is …" or "#### n")
+  pred   the model output: free text, read as --extract says
   gold   the reference answer (or a whole reference solution with --gold-is-solution)
 Each output line is the input object, every field kept, plus "correct" (boolean) and
 "extracted" (the answer taken from pred, or null). Blank lines are skipped. Malformed lines
@@ -25,8 +25,16 @@ A summary line (accuracy, count, malformed) is printed to stdout.
 Options:
   --input FILE            input JSONL (required)
   --output FILE           output JSONL (required)
+  --extract MODE          how the answer is found in pred (default markers):
+                            markers      the last closed \\boxed{}/\\fbox{}, <answer>…</answer>, "#### n" or
+                                         "The final answer is …" (the RL protocol; an unclosed box is no answer)
+                            math-verify  the markers, then as Math-Verify reads free text: "The answer is X",
+                                         "Final answer: X", "Therefore, X", else the last $…$/\\(…\\)/\\[…\\]
+                                         or plain number/expression; a gold written with $…$ or \\boxed{}
+                                         is read the same way
+                            answer       pred already is the answer (MATH is_equiv style)
   --gold-is-solution      gold is a full solution: use its last \\boxed{} or "#### n"
-  --last-number-fallback  if pred has no answer marker, use its last number
+  --last-number-fallback  with --extract markers: if pred has no answer marker, use its last number
   --rel-tol X             relative numeric tolerance (default 1e-9)
   --help                  show this help
 
@@ -42,12 +50,13 @@ interface Args {
   output?: string;
   goldIsSolution: boolean;
   lastNumberFallback: boolean;
+  extract: ExtractMode;
   relTol?: number;
   help: boolean;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { goldIsSolution: false, lastNumberFallback: false, help: false };
+  const a: Args = { goldIsSolution: false, lastNumberFallback: false, extract: 'markers', help: false };
   // tolerate being handed the subcommand name itself
   const list = argv[0] === 'grade' ? argv.slice(1) : argv;
   for (let i = 0; i < list.length; i++) {
@@ -62,6 +71,12 @@ function parseArgs(argv: string[]): Args | string {
       case '--output': a.output = value(); if (!a.output) return '--output needs a file path'; break;
       case '--gold-is-solution': a.goldIsSolution = true; break;
       case '--last-number-fallback': a.lastNumberFallback = true; break;
+      case '--extract': {
+        const v = value();
+        if (!EXTRACT_MODES.includes(v as ExtractMode)) return `--extract must be one of ${EXTRACT_MODES.join(', ')}, got ${v ?? 'nothing'}`;
+        a.extract = v as ExtractMode;
+        break;
+      }
       case '--rel-tol': {
         const v = value();
         const x = v === undefined ? NaN : Number(v);
@@ -99,7 +114,12 @@ export async function runGradeCommand(argv: string[], io: CommandIO = defaultIO)
     io.stderr(`softcot grade: cannot read input file ${args.input}${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`);
     return 2;
   }
+  if (args.lastNumberFallback && args.extract !== 'markers') {
+    io.stderr('softcot grade: --last-number-fallback only applies to --extract markers');
+    return 2;
+  }
   const opts: GradeCompletionOptions = {
+    extract: args.extract,
     goldIsSolution: args.goldIsSolution,
     lastNumberFallback: args.lastNumberFallback,
     ...(args.relTol !== undefined ? { relTol: args.relTol } : {}),

@@ -3,7 +3,7 @@
 // and canonicalise number formatting, so that most equal answers become equal strings and the
 // expensive symbolic path is rarely needed.
 import { matchBrace } from './braces';
-import { stripDelimiters } from './extract';
+import { stripDelimiters } from './math-delimiters';
 
 export interface Normalized {
   /** Normalised LaTeX-ish string. */
@@ -28,6 +28,7 @@ const UNIT_WORDS = [
   'degrees?', 'deg', 'radians?', 'rad', 'grams?', 'g', 'kg', 'kilograms?', 'mg', 'tons?',
   'lit(?:er|re)s?', 'l', 'ml', 'gallons?', 'gal', 'quarts?', 'pints?', 'cups?', 'per', 'each', 'total',
   'points?', 'people', 'persons?', 'students?', 'times', 'ways', 'cm\\^?[23]', 'm\\^?[23]', 'sq\\.',
+  'yuan', 'rmb', 'rupees?', 'pesos?', 'yen',
 ];
 const UNIT_PHRASE_RE = new RegExp(`^(?:(?:${UNIT_WORDS.join('|')})\\b\\.?\\s*(?:\\^\\s*\\{?[23]\\}?)?\\s*)+$`, 'i');
 
@@ -37,7 +38,7 @@ export function isUnitPhrase(s: string): boolean {
   return t !== '' && t.length < 60 && UNIT_PHRASE_RE.test(t);
 }
 
-const TEXT_COMMANDS = ['text', 'textbf', 'textit', 'textrm', 'textsf', 'texttt', 'mbox', 'mathrm', 'mathbf', 'mathit', 'mathsf', 'mathtt', 'mathnormal', 'rm', 'bf', 'hbox', 'operatorname', 'boldsymbol', 'mathbb'];
+const TEXT_COMMANDS = ['text', 'textnormal', 'textup', 'emph', 'textbf', 'textit', 'textrm', 'textsf', 'texttt', 'mbox', 'mathrm', 'mathbf', 'mathit', 'mathsf', 'mathtt', 'mathnormal', 'rm', 'bf', 'hbox', 'operatorname', 'boldsymbol', 'mathbb'];
 const TEXT_CMD_RE = new RegExp(`\\\\(${TEXT_COMMANDS.join('|')})(?![A-Za-z])\\s*`, 'g');
 
 /** Replace `\text{…}`-like wrappers by their content; unit-only contents are dropped. Linear. */
@@ -73,18 +74,34 @@ function unwrapText(s: string, dropUnits = true): string {
   return out + s.slice(pos);
 }
 
-/** Normalise an extracted answer string (never throws; input is already capped by the caller). */
+const memo = new Map<string, Normalized>();
+
+/** Normalise an extracted answer string (never throws; input is already capped by the caller). Memoised. */
 export function normalizeAnswer(raw: string, opts: NormalizeOptions = {}): Normalized {
+  const key = (opts.joinThousands ?? true) ? raw : `\u0000${raw}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const res = normalizeUncached(raw, opts);
+  if (memo.size > 5000) memo.clear(); // bounded: datasets repeat many answers
+  memo.set(key, res);
+  return res;
+}
+
+function normalizeUncached(raw: string, opts: NormalizeOptions): Normalized {
   let s = stripDelimiters(raw);
   let percent = false;
   let joinedThousands = false;
 
+  // `\\frac` written with an escaped backslash (JSON or Python strings copied twice) is `\frac`.
+  s = s.replace(/\\\\(?=(?:d?frac|tfrac|sqrt|text|mathrm|pi|cdot|times|infty|left|right|le|ge|leq|geq|neq|sin|cos|tan|ln|log|boxed)(?![A-Za-z]))/g, '\\');
+  // The reals.
+  s = s.replace(/\\mathbb\s*\{\s*R\s*\}|ℝ/g, '(-\\infty,\\infty)');
   // Presentation-only macros.
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
   // Thousands separators: 1{,}000  1\,000  1,\!000  (before the spacing macros disappear).
-  s = s.replace(/(\d)\{,\}(?=\d{3})/g, '$1');
-  s = s.replace(/(\d),?\\[,!](?=\d{3}(?!\d))/g, '$1');
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3})/g, '$1');
+  s = s.replace(/(\d),?\\[,!]\s*(?=\d{3}(?!\d))/g, '$1');
   // Thousands commas in plain numbers: 1,000,000 -> 1000000 (only groups of exactly three digits).
   // Done before degrees/units vanish, so `45^\circ,135^\circ` stays a list.
   // Inside brackets `(100,102)` is a tuple, not 100102, so only top-level numbers are joined.
@@ -101,9 +118,9 @@ export function normalizeAnswer(raw: string, opts: NormalizeOptions = {}): Norma
   // Degrees: ^\circ, ^{\circ}, \circ, °, \degree.
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree(?![A-Za-z])/g, '');
   // Percent.
-  if (/\\%|%|\bpercent\b/.test(s)) {
+  if (/\\%|%|\b(?:percent(?:age)?|pct)\b/.test(s)) {
     percent = true;
-    s = s.replace(/\\%|%|\bpercent\b/g, '');
+    s = s.replace(/\\%|%|\b(?:percent(?:age)?|pct)\b/g, '');
   }
   // Currency.
   s = s.replace(/\\\$|\$|\\(?:dollar|euro|pounds)(?![A-Za-z])|€|£/g, '');
@@ -116,11 +133,19 @@ export function normalizeAnswer(raw: string, opts: NormalizeOptions = {}): Norma
   s = s.replace(/\\ne(?![A-Za-z])/g, '\\neq').replace(/\\lt(?![A-Za-z])/g, '<').replace(/\\gt(?![A-Za-z])/g, '>');
   s = s.replace(/\\(?:emptyset|varnothing)(?![A-Za-z])|∅/g, '\\{\\}');
   s = s.replace(/√/g, '\\sqrt ');
+  s = s.replace(/(?<![\d)!])!=/g, '\\neq').replace(/÷/g, '\\div ').replace(/²/g, '^2').replace(/³/g, '^3');
+  s = s.replace(/(^|[\s(\[,])\+\s*\\infty/g, '$1\\infty');
   s = s.replace(/≤/g, '\\leq').replace(/≥/g, '\\geq').replace(/−/g, '-').replace(/×/g, '\\times').replace(/·/g, '\\cdot').replace(/π/g, '\\pi').replace(/∞/g, '\\infty');
   s = s.replace(/\s+/g, ' ').trim();
   // Trailing units outside \text: "5 cm", "12 dollars", "18 apples" after a plain number.
   s = stripTrailingWords(s);
+  // An ellipsis is part of the answer (1, 2, 3, … is not 1, 2, 3), not sentence punctuation.
+  s = s.replace(/\\(?:ldots|dots|cdots|dotsc|dotsb)(?![A-Za-z])|…|\.{3,}/g, '\\dots');
   s = s.replace(/[.]+$/, '').trim();
+  // A list written in plain braces, {1, 2, 3}, is a set.
+  if (/^\{[^{}]*,[^{}]*\}$/.test(s)) s = `\\{${s.slice(1, -1)}\\}`;
+  // A multiple-choice letter in parentheses: (B) -> B.
+  s = s.replace(/^\(\s*([A-Z])\s*\)$/, '$1');
   // Leading zero and trailing zeros of decimals: .5 -> 0.5, 2.50 -> 2.5, 3.0 -> 3.
   s = s.replace(/(^|[^\d.])\.(\d)/g, '$10.$2');
   s = s.replace(/(\d+)\.(\d*?)0+(?!\d)/g, (_m, a: string, b: string) => (b === '' ? a : `${a}.${b}`));

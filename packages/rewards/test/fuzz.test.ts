@@ -1,17 +1,7 @@
 // Never throws, never hangs: random and adversarial inputs through every entry point.
 import { describe, expect, it } from 'vitest';
 import { extractAnswer, gradeAnswer, gradeCompletion, lastBoxedContent, normalizeAnswer, verifierReward } from '@softcot/rewards';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/scalar-equivalence';
 
 const ADVERSARIAL: Array<[string, string]> = [
   ['10k nested braces', `\\boxed{${'{'.repeat(10000)}1${'}'.repeat(10000)}}`],
@@ -52,6 +42,16 @@ const ADVERSARIAL: Array<[string, string]> = [
   ['null bytes', '\u0000'.repeat(1000)],
   ['percent soup', '%\\%%\\%50\\%'],
   ['text bomb', '\\text{'.repeat(500)],
+  ['many math environments', '$1$ and '.repeat(12_000)],
+  ['many unclosed dollars', '$'.repeat(50_000)],
+  ['many display brackets', '\\[ 1 \\] '.repeat(10_000)],
+  ['long arithmetic run', `${'1 + '.repeat(20_000)}1`],
+  ['answer phrases', 'the answer is '.repeat(7_000)],
+  ['therefore chain', 'Therefore, $x$ '.repeat(6_000)],
+  ['many boxes joined', '\\boxed{1}, '.repeat(8_000)],
+  ['many pm', '$1 \\pm 2 \\pm 3 \\pm 4 \\pm 5$'],
+  ['inequality chain', '$1 < x < 2 < y < 3 < z < 4$'],
+  ['relation bomb', '$x^{2} \\leq |x - 1| \\leq x^{3} + 2 \\leq 5$'],
 ];
 
 const GOLDS = ['5', '\\frac{1}{2}', '(1,2)', 'x^2+1', '\\{1,2\\}', '[0,\\infty)', '\\text{June}', '10^{10^{10}}', ''];
@@ -69,6 +69,8 @@ function exercise(input: string): number {
     worst = Math.max(worst, ms);
   };
   run(() => expect(() => extractAnswer(input, { lastNumberFallback: true })).not.toThrow());
+  run(() => expect(typeof extractAnswer(input, { extract: 'math-verify' }).rule).toBe('string'));
+  run(() => expect(typeof extractAnswer(input, { extract: 'answer' }).rule).toBe('string'));
   run(() => lastBoxedContent(input));
   run(() => normalizeAnswer(input.slice(0, 2000)));
   const reward = verifierReward();
@@ -87,6 +89,8 @@ function exercise(input: string): number {
       expect(typeof r.correct).toBe('boolean');
     });
     run(() => expect(typeof gradeCompletion(input, gold, { goldIsSolution: true }).correct).toBe('boolean'));
+    run(() => expect(typeof gradeCompletion(input, gold, { extract: 'math-verify' }).correct).toBe('boolean'));
+    run(() => expect(typeof gradeCompletion(gold, input.slice(0, 2000), { extract: 'math-verify' }).correct).toBe('boolean'));
     run(() => expect([0, 10, 100]).toContain(reward({ prompt: '', completion: input, reference: gold, row: null })));
   }
   return worst;
@@ -100,10 +104,11 @@ describe('fuzz: never throws, never hangs', () => {
   });
 
   it('random strings from a LaTeX-ish alphabet and random unicode', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const atoms = ['\\boxed{', '\\frac', '{', '}', '(', ')', '[', ']', '\\{', '\\}', '^', '_', '\\sqrt', '[3]', ',', '=', '<', '\\leq',
       '\\infty', '\\pi', 'x', 'y', '1', '2', '0.5', '-', '+', '\\cdot', '!', '\\%', '\\$', '\\text{cm}', ' ', '\\pm', '\\cup',
-      '\\left(', '\\right)', '|', '\\begin{pmatrix}', '&', '\\\\', '\\end{pmatrix}', '#### ', 'final answer is ', '<answer>', '</answer>', 'e', 'i'];
+      '\\left(', '\\right)', '|', '\\begin{pmatrix}', '&', '\\\\', '\\end{pmatrix}', '#### ', 'final answer is ', '<answer>', '</answer>', 'e', 'i',
+    '$', '$$', '\\(', '\\)', '\\[', '\\]', 'the answer is ', 'Therefore, ', ' and ', ' or ', '\\approx', '\\neq', ':', ';', '\\sin^2', '\\sec', '4 4/9', '1,000.5'];
     let worst = 0;
     for (let k = 0; k < 300; k++) {
       const len = 1 + Math.floor(r() * 60);

@@ -85,6 +85,33 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(loose.out[0]).toMatch(/accuracy 100\.00%/);
   });
 
+  it('--extract markers|math-verify|answer', async () => {
+    const dir = tmp();
+    const input = path.join(dir, 'in.jsonl');
+    writeFileSync(
+      input,
+      [
+        JSON.stringify({ pred: 'Thus the answer is $\\frac{1}{2}$.', gold: '0.5' }),
+        JSON.stringify({ pred: '0.5', gold: '\\frac12' }),
+        JSON.stringify({ pred: 'The final answer is: \\boxed{\\frac{1}{2}', gold: '0.5' }),
+      ].join('\n'),
+    );
+    const verdicts = async (mode: string) => {
+      const out = path.join(dir, `${mode}.jsonl`);
+      expect(await runGradeCommand(['--input', input, '--output', out, '--extract', mode], capture().io)).toBe(0);
+      return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).correct as boolean);
+    };
+    expect(await verdicts('markers')).toEqual([false, false, false]);
+    expect(await verdicts('math-verify')).toEqual([true, true, true]);
+    expect(await verdicts('answer')).toEqual([false, true, false]);
+    const bad = capture();
+    expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'x.jsonl'), '--extract', 'regex'], bad.io)).toBe(2);
+    expect(bad.err[0]).toMatch(/--extract must be one of markers, math-verify, answer, got regex/);
+    const both = capture();
+    expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'x.jsonl'), '--extract=answer', '--last-number-fallback'], both.io)).toBe(2);
+    expect(both.err[0]).toMatch(/--last-number-fallback only applies to --extract markers/);
+  });
+
   it('warns about gold solutions without an answer and fails cleanly on an unwritable output', async () => {
     const dir = tmp();
     const input = path.join(dir, 'in.jsonl');
@@ -122,6 +149,7 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(await runGradeCommand(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/Usage: softcot grade --input preds\.jsonl --output verdicts\.jsonl/);
     expect(c.out.join('\n')).toMatch(/NOT written to the output/);
+    expect(c.out.join('\n')).toMatch(/--extract MODE .*\n.*markers .*\n[\s\S]*math-verify[\s\S]*answer +pred already is the answer/);
   });
 
   it('grades 3,000 typical lines quickly', async () => {

@@ -1,33 +1,24 @@
-// Batched rollouts with a KV cache (method.md §1–2): a CoT phase in hard, soft or fuzzy mode, a stop
-// decided on the decoded text (the greedy "shadow" text for soft/fuzzy rows, the sampled text for hard
-// rows), a hard prefill, then a short hard answer.
+// Batched rollouts with a KV cache (method.md §1–2): a CoT phase in any CoT mode, a stop decided on the decoded
+// text (the sampled text for hard rows, the shadow text otherwise), a hard prefill, then a short hard answer.
+// What a CoT step feeds and records is the mode's concern (@softcot/mixer); the engine is written once for all modes.
 //
 // Every row advances one position per model call. A row that has finished feeds a pad with attention
 // mask 0, so it neither attends nor advances its positions; rows never wait on each other's phases.
 import * as tf from '@tensorflow/tfjs';
-import { KVCache, argmax, type CausalLM, type Tokenizer } from '@softcot/model';
-import {
-  entropyOfLogits,
-  makeSamplingRng,
-  mixEmbeddings,
-  mixtureProbs,
-  resolveCot,
-  sampleFromLogits,
-  type CotMode,
-  type CotSettings,
-  type ResolvedCot,
-} from '@softcot/mixer';
-import type { PromptFormat } from '@softcot/data';
+import { KVCache, type CausalLM, type Tokenizer } from '@softcot/model';
+import { makeRng } from '@softcot/base';
+import { concatRecords, entropyOfLogits, mixerFor, sampleFromLogits, sliceRecord, type CotPolicy, type CotRecord } from '@softcot/mixer';
+import { matchCotStop, type PromptFormat } from '@softcot/data';
 
 export type CotStopReason = 'stop-string' | 'max-length' | 'eos';
 export type AnswerStopReason = 'complete' | 'eos' | 'max-length' | 'skipped';
 
 export interface Trajectory {
   promptIds: number[];
-  /** CoT actions: sampled tokens for hard rows, the argmax shadow tokens for soft/fuzzy rows. */
+  /** The CoT as text tokens: the sampled tokens for hard rows, the shadow tokens otherwise. */
   cotTokens: number[];
-  /** Soft/fuzzy rows: the noisy input embeddings fed at each CoT step, [cotTokens.length × d]. */
-  cotInputs: Float32Array | null;
+  /** What each CoT step recorded (the mode's actions; see @softcot/mixer step.ts). */
+  cot: CotRecord;
   cotStop: CotStopReason;
   /** Hard tokens fed after the CoT; not actions. */
   prefillIds: number[];
@@ -43,7 +34,8 @@ export interface Trajectory {
 }
 
 export interface RolloutSettings {
-  cot: CotSettings;
+  /** The resolved CoT policy (resolveCot from @softcot/mixer): mode, τ, σ, greedy, ... */
+  cot: CotPolicy;
   format: PromptFormat;
   /** Maximum CoT steps L (method.md: 128 GSM8K train, 512 MATH train, 512 eval). */
   maxCotTokens: number;
@@ -51,8 +43,6 @@ export interface RolloutSettings {
   maxAnswerTokens?: number;
   /** Answer decoding: greedy at evaluation; sampled (τ = 1 by default) when answers are training actions. */
   answer?: { greedy: boolean; temperature?: number };
-  /** Absolute noise scale σ (= γ·RMS(E_base)). Needed for sampled soft/fuzzy rollouts. */
-  sigma?: number;
   /** Stop after the CoT: likelihood rewards score the reference instead of sampling an answer. */
   skipAnswer?: boolean;
   seed: string | number;
@@ -63,22 +53,21 @@ type Phase = 'cot' | 'prefill' | 'answer' | 'done';
 interface RowState {
   phase: Phase;
   traj: Trajectory;
-  inputs: Float32Array[];
+  /** The CoT steps' records, concatenated at the end. */
+  steps: CotRecord[];
   queue: number[];
 }
 
 /** Generate one trajectory per prompt. Prompts are encoded with the tokenizer (no special tokens added). */
 export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[], settings: RolloutSettings): Trajectory[] {
-  const cot = resolveCot(settings.cot);
+  const cot = settings.cot;
+  const mixer = mixerFor(cot);
   const maxCot = settings.maxCotTokens;
   const maxAnswer = settings.maxAnswerTokens ?? 32;
   if (!(Number.isInteger(maxCot) && maxCot >= 1)) throw new Error(`maxCotTokens must be a positive integer, got ${maxCot}`);
   const answerGreedy = settings.answer?.greedy ?? true;
   const answerTemperature = answerGreedy ? 0 : (settings.answer?.temperature ?? 1);
-  const soft = cot.mode !== 'hard';
-  const sigma = soft && !cot.greedy ? settings.sigma : 0;
-  if (sigma === undefined || !(sigma >= 0)) throw new Error('rollout: sampled soft/fuzzy rollouts need settings.sigma (γ·RMS(E))');
-  const rng = makeSamplingRng(settings.seed);
+  const rng = makeRng(settings.seed);
   const { format } = settings;
   const stopIds = new Set(tokenizer.stopTokenIds);
   const pad = tokenizer.padTokenId ?? 0;
@@ -92,12 +81,12 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
     if (promptIds.length === 0) throw new Error('rollout: a prompt encoded to zero tokens');
     return {
       phase: 'cot',
-      inputs: [],
+      steps: [],
       queue: [],
       traj: {
         promptIds,
         cotTokens: [],
-        cotInputs: null,
+        cot: { steps: 0, ids: new Int32Array(0), values: new Float32Array(0) },
         cotStop: 'max-length',
         prefillIds: [],
         answerIds: [],
@@ -115,43 +104,46 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   const mask: number[][] = rows.map((r) => [...new Array(width - r.traj.promptIds.length).fill(0), ...new Array(r.traj.promptIds.length).fill(1)]);
   const promptBatch = rows.map((r) => [...new Array(width - r.traj.promptIds.length).fill(pad), ...r.traj.promptIds]);
   const cache = new KVCache(model.config.numLayers);
-  const E = model.embeddingMatrix;
+  const E = model.embeddingMatrix as unknown as tf.Tensor2D;
   let logits = tf.tidy(() =>
     model.forward({ inputIds: tf.tensor2d(promptBatch, [R, width], 'int32'), attentionMask: mask, cache, logits: 'last' }).logits!.reshape([R, V]),
   ) as tf.Tensor2D;
 
+  // Every row is done after at most maxCot CoT steps, its prefill and maxAnswer answer tokens: a bound on the loop.
+  const maxIterations = maxCot + Math.max(format.prefillAfterMaxLength.length, format.prefillAfterStop.length + format.cotStop.length) + maxAnswer + 1;
   try {
-    while (rows.some((r) => r.phase !== 'done')) {
+    for (let iteration = 0; rows.some((r) => r.phase !== 'done'); iteration++) {
+      if (iteration > maxIterations) throw new Error(`rollout: rows still running after ${iteration} steps (a bug: every phase is bounded)`);
       const host = logits.dataSync() as Float32Array;
-      const softRows = rows.map((r) => r.phase === 'cot' && soft);
-      const mixture = softRows.some(Boolean)
-        ? tf.tidy(() => mixEmbeddings(mixtureProbs(logits, cot.temperature, cot.filter), E as unknown as tf.Tensor2D).dataSync() as Float32Array)
-        : null;
+      const cotRows = rows.flatMap((r, i) => (r.phase === 'cot' ? [i] : []));
+      const slot = new Map(cotRows.map((r, j) => [r, j]));
+      const acted = cotRows.length > 0 ? mixer.act(cot, { host, tensor: logits, vocab: V }, cotRows, E, rng) : null;
+      const widths = mixer.widths(cot, d);
       const nextIds = new Array<number>(R).fill(pad);
-      const nextEmbeds = soft ? new Float32Array(R * d) : null;
+      const nextEmbeds = acted?.inputEmbeds ? new Float32Array(R * d) : null;
       const useEmbeds = new Array<number>(R).fill(0);
       const fed = new Array<number>(R).fill(0);
 
       rows.forEach((row, r) => {
         const t = row.traj;
         if (row.phase === 'cot') {
+          const j = slot.get(r)!;
           t.entropies.push(entropyOfLogits(host, V, r));
-          const token = soft ? argmax(host.subarray(r * V, (r + 1) * V)) : sampleFromLogits(host, V, r, cot.greedy ? 0 : cot.temperature, rng);
+          const token = acted!.tokens[j]!;
           t.cotTokens.push(token);
+          row.steps.push(sliceRecord(acted!.record, widths, j, j + 1));
           fed[r] = 1;
-          if (soft) {
-            const input = new Float32Array(d);
-            for (let j = 0; j < d; j++) input[j] = mixture![r * d + j]! + (sigma > 0 ? sigma * rng.normal() : 0);
-            row.inputs.push(input);
-            nextEmbeds!.set(input, r * d);
+          if (acted!.inputEmbeds) {
+            nextEmbeds!.set(acted!.inputEmbeds.subarray(j * d, (j + 1) * d), r * d);
             useEmbeds[r] = 1;
           } else {
-            nextIds[r] = token;
+            nextIds[r] = acted!.inputIds![j]!;
           }
-          const stop = cotStopReason(t.cotTokens, token, stopIds, tokenizer, format.cotStop, maxCot);
+          const stop = cotEnd(t.cotTokens, token, stopIds, tokenizer, format.cotStop, maxCot);
           if (stop) {
-            t.cotStop = stop;
-            const prefill = stop === 'stop-string' ? format.prefillAfterStop : format.prefillAfterMaxLength;
+            t.cotStop = stop.reason;
+            // After a stop-string stop the prefill first supplies what the text lacks of the stop string.
+            const prefill = stop.reason === 'stop-string' ? stop.missing + format.prefillAfterStop : format.prefillAfterMaxLength;
             t.prefillText = prefill;
             t.prefillIds = prefill ? tokenizer.encode(prefill, { addSpecialTokens: false }) : [];
             row.queue = [...t.prefillIds];
@@ -200,10 +192,7 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
 
   return rows.map((row) => {
     const t = row.traj;
-    if (soft) {
-      t.cotInputs = new Float32Array(row.inputs.length * d);
-      row.inputs.forEach((input, s) => t.cotInputs!.set(input, s * d));
-    }
+    t.cot = concatRecords(row.steps);
     t.cotText = tokenizer.decode(t.cotTokens);
     const answer = t.answerStop === 'eos' ? t.answerIds.slice(0, -1) : t.answerIds;
     t.answerText = tokenizer.decode(answer);
@@ -212,28 +201,23 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   });
 }
 
-/** Why the CoT ends after `token`, or null. The stop string is matched on decoded text, across token boundaries. */
-export function cotStopReason(
+/**
+ * Why the CoT ends after `token`, or null. The stop string is matched on decoded text, across token boundaries and
+ * with its trailing whitespace allowed to be missing (matchCotStop); `missing` is that whitespace.
+ */
+export function cotEnd(
   tokens: number[],
   token: number,
   stopIds: Set<number>,
   tokenizer: Pick<Tokenizer, 'decode'>,
   stopString: string,
   maxTokens: number,
-): CotStopReason | null {
-  if (stopIds.has(token)) return 'eos';
+): { reason: CotStopReason; missing: string } | null {
+  if (stopIds.has(token)) return { reason: 'eos', missing: '' };
   // Every token decodes to at least one character, so the last |stop| + 2 tokens cover the stop string;
   // decoding only a suffix keeps the check O(|stop|) per step.
-  if (stopString && tokenizer.decode(tokens.slice(-(stopString.length + 2))).endsWith(stopString)) return 'stop-string';
-  if (tokens.length >= maxTokens) return 'max-length';
+  const match = stopString ? matchCotStop(stopString, tokenizer.decode(tokens.slice(-(stopString.length + 2)))) : null;
+  if (match) return { reason: 'stop-string', missing: match.missing };
+  if (tokens.length >= maxTokens) return { reason: 'max-length', missing: '' };
   return null;
-}
-
-/** The mode a trajectory set was generated with, for loss computation. */
-export interface RolloutRecord {
-  mode: CotMode;
-  cot: ResolvedCot;
-  sigma: number;
-  answerTemperature: number;
-  trajectories: Trajectory[];
 }

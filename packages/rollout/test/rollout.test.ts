@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type ForwardInput, type Tokenizer } from '@softcot/model';
+import { CharTokenizer, initModel, makeConfigJson, parseModelConfig, type CausalLM, type Tokenizer } from '@softcot/model';
 import { paperPrompt } from '@softcot/data';
-import { cotStopReason, rollout } from '@softcot/rollout';
+import { COT_MODES, mixerFor, resolveCot } from '@softcot/mixer';
+import { cotEnd, rollout } from '@softcot/rollout';
+import { scriptedModel } from './scripted';
 
 tf.setBackend('cpu');
 
@@ -41,26 +43,9 @@ function pieceTokenizer(pieces: string[]): Tokenizer {
 
 const PIECES = ['x', 'The fin', 'al ans', 'wer is', ': ', '\\boxed{', 'The final answer is: \\boxed{', '4', '2', '7', '}', 'User', 'Assistant', 'q', ' ', ':', '?'];
 
-/**
- * Replace the model's forward with a script: the logits at output position n of row b strongly favour
- * scripts[b][n] (n counts outputs after the prompt). The KV cache still advances as usual.
- */
-function scripted(model: CausalLM, tok: Tokenizer, scripts: string[][], promptWidth: () => number): CausalLM {
-  const id = (piece: string) => (piece === '<eos>' ? 1 : tok.encode(piece)[0]!);
-  model.forward = (input: ForwardInput) => {
-    const cache = input.cache!;
-    const [B, T] = (input.inputIds ?? input.inputEmbeds!).shape as [number, number];
-    const n = cache.length + T - promptWidth();
-    cache.advance(T);
-    const V = model.config.vocabSize;
-    const logits = new Float32Array(B * V);
-    for (let b = 0; b < B; b++) {
-      const piece = scripts[b]![n] ?? '<eos>';
-      logits[b * V + id(piece)] = 30;
-    }
-    return { logits: tf.tensor3d(logits, [B, 1, V]), hidden: tf.zeros([B, T, model.config.hiddenSize]) as tf.Tensor3D };
-  };
-  return model;
+/** Scripts of pieces as token ids ('<eos>' is id 1). */
+function pieceScripts(tok: Tokenizer, scripts: string[][]): number[][] {
+  return scripts.map((s) => s.map((piece) => (piece === '<eos>' ? 1 : tok.encode(piece)[0]!)));
 }
 
 function tinyModelFor(vocab: number): CausalLM {
@@ -74,7 +59,7 @@ describe('rollout phases', () => {
   const width = () => tok.encode(format.render('q')).length;
   const I = '?'; // outputs read while a prefill token is fed: ignored by the engine
 
-  for (const mode of ['hard', 'soft', 'fuzzy'] as const) {
+  for (const mode of COT_MODES) {
     it(`${mode}: stop string across tokens, max length, EOS, prefills and answers`, () => {
       const scripts = [
         // stop string split over four tokens, then one prefill token, then the answer "42}"
@@ -84,8 +69,9 @@ describe('rollout phases', () => {
         // EOS inside the CoT ends it like the max length; the answer ends at EOS
         ['x', '<eos>', I, '<eos>'],
       ];
-      const model = scripted(tinyModelFor(tok.vocabSize), tok, scripts, width);
-      const out = rollout(model, tok, ['q', 'q', 'q'], { cot: { mode, greedy: true }, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
+      const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, scripts), width);
+      const policy = resolveCot({ mode, greedy: true });
+      const out = rollout(model, tok, ['q', 'q', 'q'], { cot: policy, format, maxCotTokens: 5, maxAnswerTokens: 8, seed: 1 });
       expect(out[0]!.cotStop).toBe('stop-string');
       expect(out[0]!.cotText).toBe('xThe final answer is: ');
       expect(out[0]!.prefillText).toBe('\\boxed{');
@@ -105,8 +91,11 @@ describe('rollout phases', () => {
       const d = model.config.hiddenSize;
       for (const t of out) {
         expect(t.entropies.length).toBe(t.cotTokens.length);
-        if (mode === 'hard') expect(t.cotInputs).toBeNull();
-        else expect(t.cotInputs!.length).toBe(t.cotTokens.length * d);
+        expect(t.cot.steps).toBe(t.cotTokens.length);
+        const widths = mixerFor(policy).widths(policy, d);
+        expect(t.cot.ids.length).toBe(t.cotTokens.length * widths.ids);
+        expect(t.cot.values.length).toBe(t.cotTokens.length * widths.values);
+        if (mode === 'hard') expect(Array.from(t.cot.ids)).toEqual(t.cotTokens);
       }
     });
   }
@@ -115,15 +104,16 @@ describe('rollout phases', () => {
     const stop = 'The final answer is: ';
     const ids = tok.encode('xThe final answer is: ');
     expect(ids.length).toBe(5); // x | The fin | al ans | wer is | ': '
-    expect(cotStopReason(ids, ids.at(-1)!, new Set([1]), tok, stop, 100)).toBe('stop-string');
-    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 100)).toBeNull();
-    expect(cotStopReason(ids.slice(0, 4), ids[3]!, new Set([1]), tok, stop, 4)).toBe('max-length');
-    expect(cotStopReason([2, 1], 1, new Set([1]), tok, stop, 100)).toBe('eos');
+    const reason = (ids: number[], max: number) => cotEnd(ids, ids.at(-1)!, new Set([1]), tok, stop, max)?.reason ?? null;
+    expect(reason(ids, 100)).toBe('stop-string');
+    expect(reason(ids.slice(0, 4), 100)).toBeNull();
+    expect(reason(ids.slice(0, 4), 4)).toBe('max-length');
+    expect(cotEnd([2, 1], 1, new Set([1]), tok, stop, 100)?.reason).toBe('eos');
   });
 
   it('skipAnswer stops after the CoT and records the prefill for likelihood scoring', () => {
-    const model = scripted(tinyModelFor(tok.vocabSize), tok, [['x', 'The fin', 'al ans', 'wer is', ': ']], width);
-    const [t] = rollout(model, tok, ['q'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
+    const model = scriptedModel(tinyModelFor(tok.vocabSize), pieceScripts(tok, [['x', 'The fin', 'al ans', 'wer is', ': ']]), width);
+    const [t] = rollout(model, tok, ['q'], { cot: resolveCot({ mode: 'soft', greedy: true }), format, maxCotTokens: 10, skipAnswer: true, seed: 1 });
     expect(t!.cotStop).toBe('stop-string');
     expect(t!.prefillIds).toEqual(tok.encode('\\boxed{'));
     expect(t!.answerIds).toEqual([]);
@@ -138,23 +128,23 @@ describe('rollout determinism and soft inputs', () => {
   for (const [, v] of model.params) v.assign(tf.mul(v, 20));
 
   it('one seed fixes sampling and noise; another seed changes them', () => {
-    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: { mode: 'soft' }, format, maxCotTokens: 5, sigma: 0.1, answer: { greedy: false }, seed });
+    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: resolveCot({ mode: 'soft', sigma: 0.1 }), format, maxCotTokens: 5, answer: { greedy: false }, seed });
     const a = run(1);
     const b = run(1);
     const c = run(2);
-    expect(a.map((t) => Array.from(t.cotInputs!))).toEqual(b.map((t) => Array.from(t.cotInputs!)));
+    expect(a.map((t) => Array.from(t.cot.values))).toEqual(b.map((t) => Array.from(t.cot.values)));
     expect(a.map((t) => t.answerIds)).toEqual(b.map((t) => t.answerIds));
-    expect(Array.from(a[0]!.cotInputs!)).not.toEqual(Array.from(c[0]!.cotInputs!));
+    expect(Array.from(a[0]!.cot.values)).not.toEqual(Array.from(c[0]!.cot.values));
   });
 
   it('greedy soft inputs are exactly the mixtures p·E (σ = 0)', () => {
-    const [t] = rollout(model, tok, ['1+2'], { cot: { mode: 'soft', greedy: true }, format, maxCotTokens: 1, seed: 1 });
+    const [t] = rollout(model, tok, ['1+2'], { cot: resolveCot({ mode: 'soft', greedy: true }), format, maxCotTokens: 1, seed: 1 });
     const ids = tok.encode(format.render('1+2'));
     const expected = tf.tidy(() => {
       const logits = model.forward({ inputIds: tf.tensor2d([ids], undefined, 'int32'), logits: 'last' }).logits!.reshape([1, tok.vocabSize]);
       return tf.matMul(tf.softmax(tf.div(logits, 0.5)), model.embeddingMatrix).dataSync();
     });
-    const got = t!.cotInputs!;
+    const got = t!.cot.values;
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 5);
   });
 });

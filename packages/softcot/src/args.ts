@@ -1,9 +1,7 @@
 // Shared CLI plumbing: strict flag parsing (node:util parseArgs), typed value checks, the command shape,
 // output helpers and backend selection. Every command is a `Command` registered in commands/index.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import { useBackend, type BackendName } from '@softcot/model';
-import { isNativeAvailable } from '@softcot/backend-native';
+import type { BackendName } from '@softcot/model';
 
 /** Where a command writes. Tests pass collectors; the CLI passes process streams. */
 export interface CommandIO {
@@ -15,8 +13,6 @@ export interface CommandIO {
 
 export interface Command {
   name: string;
-  /** One line for `softcot --help`. */
-  summary: string;
   /** Full usage text for `softcot <name> --help` and usage errors. */
   usage: string;
   /** Returns the exit code. Throws UsageError (exit 2) or any error (exit 1, printed as one line). */
@@ -140,6 +136,10 @@ export const BACKEND_HELP =
 /** Select the tfjs backend (without --backend: `fallback`, else the default CPU backend); native ones say why not. */
 export async function selectBackend(v: Record<string, unknown>, fallback?: CliBackend): Promise<CliBackend> {
   const name = optChoice(v, 'backend', CLI_BACKENDS) ?? fallback;
+  // Loaded here, not at start-up: `softcot --help` must not wait for tfjs.
+  const [tf, { useBackend }, { isNativeAvailable }] = await Promise.all([
+    import('@tensorflow/tfjs'), import('@softcot/model'), import('@softcot/backend-native'),
+  ]);
   if (name === 'native-cpu' || name === 'cuda') {
     const av = isNativeAvailable(name === 'cuda' ? 'cuda' : 'cpu');
     if (!av.ok) throw new CliInputError(av.reason ?? `${name} backend unavailable`);

@@ -1,12 +1,15 @@
 // Training checkpoints: outputDir/checkpoints/step-NNNNNN/ is a complete Hugging Face model folder
-// (config.json, model.safetensors in fp32, tokenizer files) plus optimizer.safetensors and
-// trainer_state.json. A checkpoint is written into a temporary folder and renamed into place, and
-// outputDir/checkpoints/latest is replaced atomically afterwards, so an interruption at any moment
-// leaves the previous checkpoint intact and `latest` pointing at a complete one.
+// (config.json, model.safetensors in fp32, tokenizer files, softcot_config.json with the CoT policy and σ) plus
+// optimizer.safetensors and trainer_state.json. A checkpoint is written into a temporary folder and renamed into
+// place, and the symbolic link outputDir/checkpoints/latest is replaced atomically afterwards, so an interruption at
+// any moment leaves the previous checkpoint intact and `latest` pointing at a complete one. `latest` is itself a
+// loadable model path.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import { saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
 /** The best validation score so far and the step it was measured at (0: the model before training). */
@@ -15,10 +18,12 @@ export interface BestValidation {
   value: number;
 }
 
+/** What a saved model folder records of the CoT it was trained with. */
+export type CotRecordOfRun = Omit<SavedCotConfig, 'format' | 'softcotVersion'>;
+
 export interface TrainerState {
   step: number;
   optimizerStep: number;
-  sigma: number;
   /** Absent when the run has no validation. */
   best?: BestValidation;
   format: 'softcot-trainer-state/1';
@@ -26,7 +31,7 @@ export interface TrainerState {
 
 export function saveTrainingCheckpoint(
   outputDir: string,
-  s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; sigma: number; keep: number; best?: BestValidation },
+  s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; cot: CotRecordOfRun; keep: number; best?: BestValidation },
 ): string {
   const root = path.join(outputDir, 'checkpoints');
   fs.mkdirSync(root, { recursive: true });
@@ -37,16 +42,17 @@ export function saveTrainingCheckpoint(
   fs.mkdirSync(tmp);
   saveModel(s.model, tmp, { dtype: 'float32' });
   s.tokenizer.save(tmp);
+  saveCotConfig(tmp, s.cot);
   const { step, m, v } = s.optimizer.state();
   writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
     ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
     ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
   ]);
-  const state: TrainerState = { step: s.step, optimizerStep: step, sigma: s.sigma, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
-  writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
+  const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
+  writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
-  writeFileAtomic(path.join(root, 'latest'), name + '\n');
+  pointLatestAt(root, name);
   // Keep the newest `keep` checkpoints.
   const all = fs.readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort();
   for (const old of all.slice(0, Math.max(0, all.length - Math.max(1, s.keep)))) fs.rmSync(path.join(root, old), { recursive: true, force: true });
@@ -58,7 +64,7 @@ export function saveTrainingCheckpoint(
  * step and score). Written beside it and renamed into place: an interruption leaves a complete best model, in
  * best/ or, during the instant between the two renames, in .best.old-PID/.
  */
-export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer: Tokenizer; best: BestValidation }): string {
+export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer: Tokenizer; best: BestValidation; cot: CotRecordOfRun }): string {
   const final = path.join(outputDir, 'best');
   const tmp = path.join(outputDir, `.best.tmp-${process.pid}`);
   const old = path.join(outputDir, `.best.old-${process.pid}`);
@@ -66,7 +72,8 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   fs.mkdirSync(tmp, { recursive: true });
   saveModel(s.model, tmp, { dtype: 'float32' });
   s.tokenizer.save(tmp);
-  writeFileAtomic(path.join(tmp, 'best.json'), JSON.stringify(s.best, null, 2) + '\n');
+  saveCotConfig(tmp, s.cot);
+  writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
   // A directory cannot be renamed over a non-empty one: move the old best aside first, then drop it.
   if (fs.existsSync(final)) fs.renameSync(final, old);
   fs.renameSync(tmp, final);
@@ -74,13 +81,28 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   return final;
 }
 
+/** Replace checkpoints/latest by a symbolic link to `name`, atomically (a new link renamed over the old). */
+function pointLatestAt(root: string, name: string): void {
+  const tmp = path.join(root, `.latest.tmp-${process.pid}`);
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(name, tmp, 'dir');
+  fs.renameSync(tmp, path.join(root, 'latest'));
+}
+
 /** The folder of the latest complete checkpoint under outputDir, or null. */
 export function latestCheckpoint(outputDir: string): string | null {
-  const pointer = path.join(outputDir, 'checkpoints', 'latest');
-  if (!fs.existsSync(pointer)) return null;
-  const dir = path.join(outputDir, 'checkpoints', fs.readFileSync(pointer, 'utf8').trim());
+  const link = path.join(outputDir, 'checkpoints', 'latest');
+  let target: string;
+  try {
+    // A symbolic link (a plain file holding the folder name was the earlier layout; still read).
+    target = fs.lstatSync(link).isSymbolicLink() ? fs.readlinkSync(link) : fs.readFileSync(link, 'utf8').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${link}: cannot read (${(e as Error).message})`);
+  }
+  const dir = path.join(outputDir, 'checkpoints', target);
   if (!fs.existsSync(path.join(dir, 'trainer_state.json')))
-    throw new Error(`${pointer}: points at ${dir}, which has no trainer_state.json (was it deleted?)`);
+    throw new Error(`${link}: points at ${dir}, which has no trainer_state.json (was it deleted?)`);
   return dir;
 }
 

@@ -7,3 +7,5 @@ export * from './trainer';
 export * from './checkpointing';
 export * from './metrics';
 export * from './sft';
+export * from './config';
+export * from './update';

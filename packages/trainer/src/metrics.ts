@@ -1,6 +1,7 @@
 // Per-step metrics: one JSON object per line in outputDir/metrics.jsonl, and a readable progress line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendJsonl, writeJsonl } from '@softcot/data';
 
 export interface StepMetrics {
   step: number;
@@ -11,6 +12,13 @@ export interface StepMetrics {
   rewardNull: number;
   /** Fraction of prompt groups whose rewards are all equal (no learning signal). */
   zeroSpreadGroups: number;
+  /** Verifier reward: the share of the CoTs that reached the stop string whose answer was correct; else null. */
+  finishedCorrect: number | null;
+  /**
+   * Cosine between the gradients of the batch's two halves (null when not measured): about 0 means the update is
+   * mostly sampling noise ("drifting"), clearly positive means the halves agree on a direction ("learning").
+   */
+  gradientCosine: number | null;
   cotLengthMean: number;
   stopReasons: Record<string, number>;
   entropyMean: number;
@@ -32,14 +40,14 @@ export class MetricsLog {
   }
 
   append(m: StepMetrics): void {
-    fs.appendFileSync(this.file, JSON.stringify(m) + '\n');
+    appendJsonl(this.file, m);
   }
 
   /** Drop lines of steps after `step` (written after the checkpoint we resume from). */
   truncateAfter(step: number): void {
     if (!fs.existsSync(this.file)) return;
     const kept = readMetrics(this.file).filter((m) => m.step <= step);
-    fs.writeFileSync(this.file, kept.map((m) => JSON.stringify(m) + '\n').join(''));
+    writeJsonl(this.file, kept);
   }
 }
 
@@ -62,6 +70,8 @@ export function formatProgress(m: StepMetrics, total: number): string {
   const stops = Object.entries(m.stopReasons).map(([k, v]) => `${k}:${v}`).join(',');
   return (
     `step ${m.step}/${total}  reward ${f(m.rewardMean)}±${f(m.rewardStd)}  flat-groups ${f(m.zeroSpreadGroups)}  ` +
+    (m.finishedCorrect !== null ? `correct/finished ${f(m.finishedCorrect)}  ` : '') +
+    (m.gradientCosine !== null ? `cos(g1,g2) ${f(m.gradientCosine)}  ` : '') +
     `cot ${f(m.cotLengthMean, 1)} (${stops})  H ${f(m.entropyMean)}  |g| ${f(m.gradNorm, 3)}  lr ${m.lr.toExponential(2)}  ` +
     `${f(m.tokensPerSecond, 0)} tok/s  ${f(m.stepSeconds, 1)}s${m.validation !== undefined ? `  val ${f(m.validation, 3)}` : ''}${m.skipped ? `  SKIPPED: ${m.skipped}` : ''}`
   );

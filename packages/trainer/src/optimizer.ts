@@ -3,8 +3,8 @@
 //   p ← p − lr · ( m̂ / (sqrt(v̂) + eps) + wd · p ),  m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)
 import * as tf from '@tensorflow/tfjs';
 
+/** The learning rate is not an option: it is given to each `apply` (it follows the schedule). */
 export interface AdamWOptions {
-  lr: number;
   beta1?: number;
   beta2?: number;
   eps?: number;
@@ -21,7 +21,7 @@ export class AdamW {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
 
-  constructor(private readonly params: Map<string, tf.Variable>, opts: Omit<AdamWOptions, 'lr'>) {
+  constructor(private readonly params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;

@@ -9,76 +9,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM, Tokenizer } from '@softcot/model';
-import { noiseSigma, resolveCot, type CotSettings, type ResolvedCot } from '@softcot/mixer';
+import { writeJsonAtomic } from '@softcot/base';
+import type { CausalLM } from '@softcot/model';
 import { rollout, type Trajectory } from '@softcot/rollout';
-import { paperPrompt, shuffle, type Example, type PromptFormat } from '@softcot/data';
-import { verifierReward, type RewardFunction } from '@softcot/rewards';
-import { computeAdvantages, mean, std, type Algorithm, ALGORITHMS } from './advantages';
-import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from './optimizer';
-import { scoreSequences, type ScoredSequence, type ScoringSettings } from './logprobs';
-import { entriesPerRow, microBatchLoss, type MicroBatch } from './loss';
-import { isLikelihoodReward, jepoGroup, likelihoodValue, type LikelihoodReward } from './rewards';
+import { epochBatch, type Example } from '@softcot/data';
+import { computeAdvantages, mean, std } from './advantages';
+import { AdamW, learningRate } from './optimizer';
+import { scoreSequences, scoredSequence, type ScoredSequence, type ScoringSettings } from './logprobs';
+import { entriesPerRow, microBatchLoss, type LossSettings, type MicroBatch } from './loss';
+import { jepoGroup, likelihoodValue } from './rewards';
 import { latestCheckpoint, loadTrainingCheckpoint, saveBestModel, saveTrainingCheckpoint, type BestValidation } from './checkpointing';
 import { MetricsLog, formatProgress, type StepMetrics } from './metrics';
-
-export interface RLOOConfig {
-  model: CausalLM;
-  tokenizer: Tokenizer;
-  /** CoT mode and its settings; maxTokens is L (default 128, the paper's GSM8K training length). */
-  cot: CotSettings & { maxTokens?: number };
-  /** 'verifier' (100/10/0 via the grader), a likelihood reward, or your own reward function. */
-  reward: 'verifier' | LikelihoodReward | RewardFunction;
-  format?: PromptFormat;
-  algorithm?: Algorithm;
-  /** REINFORCE baseline ('none' or batch 'mean'). */
-  baseline?: 'mean' | 'none';
-  /** B: prompts per step (paper: 2). */
-  promptsPerStep?: number;
-  /** G: samples per prompt (paper: 32). */
-  samplesPerPrompt?: number;
-  /** Rows per gradient pass (gradient accumulation). Default 8. */
-  microBatch?: number;
-  /** Rows per rollout call. Default B·G. */
-  rolloutBatch?: number;
-  maxAnswerTokens?: number;
-  /**
-   * Temperature of sampled answer tokens; answers are then actions in the loss (method.md §3). Default 1.
-   * 0 decodes answers greedily, as at evaluation: they are then deterministic given the CoT, not actions,
-   * and the reward measures the CoT alone (less variance).
-   */
-  answerTemperature?: number;
-  steps: number;
-  lr: number;
-  warmupSteps?: number;
-  schedule?: 'cosine' | 'constant';
-  minLrRatio?: number;
-  weightDecay?: number;
-  adamBetas?: [number, number];
-  /** Clip the global gradient norm (the likelihood paper uses 1.0). null disables. */
-  maxGradNorm?: number | null;
-  /** KL penalty to a frozen reference (off by default). The reference defaults to a copy of the initial model. */
-  kl?: { beta: number; reference?: CausalLM };
-  /** PPO-style ratio clipping, with `epochs` updates per batch of rollouts. */
-  ppo?: { clip: number; epochs?: number };
-  /** Where checkpoints and metrics go. Without it nothing is written. */
-  outputDir?: string;
-  saveEvery?: number;
-  keepCheckpoints?: number;
-  /** Resume from the latest checkpoint in outputDir if there is one (default true). */
-  resume?: boolean;
-  seed?: number;
-  /** Print a progress line per step (default true). */
-  progress?: boolean;
-  onStep?: (m: StepMetrics) => void;
-  /**
-   * Validation, to keep the best checkpoint (method.md §3: the paper keeps the one with the best greedy validation).
-   * `score` is called on the policy before the first step and every `every` steps (and after the last); higher is
-   * better, e.g. greedy pass@1 on held-out problems with `pass1Scorer` from @softcot/eval. With outputDir the best
-   * model so far is kept in outputDir/best; the score of each validated step goes into its metrics line.
-   */
-  validation?: { every: number; score: (model: CausalLM) => number | Promise<number> };
-}
+import { resolveTrainerConfig, runSettings, settingsDiff, type RLOOConfig, type ResolvedTrainerConfig } from './config';
+import { accumulateGradients, applyUpdate, gradientCosine, paramNames } from './update';
 
 export interface TrainResult {
   /** Metrics of the steps run in this call. */
@@ -90,78 +33,75 @@ export interface TrainResult {
   best: BestValidation | null;
 }
 
+export const RUN_SETTINGS_FILE = 'run.json';
+
 export class RLOOTrainer {
-  readonly config: RLOOConfig;
-  readonly cot: ResolvedCot;
-  readonly format: PromptFormat;
-  /** σ = γ·RMS(E) of the model as given to the constructor (the base model), fixed for the run. */
-  sigma: number;
+  /** The resolved configuration: every default applied, the CoT policy (with σ from the base model) fixed. */
+  readonly config: ResolvedTrainerConfig;
   private readonly optimizer: AdamW;
-  private readonly rewardFn: RewardFunction | null;
-  private readonly likelihood: LikelihoodReward | null;
+  private readonly scoring: ScoringSettings;
+  private readonly loss: Omit<LossSettings, 'normaliser'>;
   private reference: CausalLM | null = null;
   private step = 0;
   private best: BestValidation | null = null;
   private stopRequested = false;
   /** tfjs variable name -> Hugging Face parameter name. */
-  private readonly hfNameOf: Map<string, string>;
+  private readonly paramNameOf: Map<string, string>;
 
   constructor(config: RLOOConfig) {
-    validateConfig(config);
-    this.config = config;
-    this.cot = resolveCot(config.cot);
-    this.format = config.format ?? paperPrompt();
-    this.sigma = noiseSigma(config.model.embeddingMatrix, this.cot.noiseGamma);
-    const [beta1, beta2] = config.adamBetas ?? [0.9, 0.999];
-    this.optimizer = new AdamW(config.model.params, { beta1, beta2, weightDecay: config.weightDecay ?? 0 });
-    this.likelihood = isLikelihoodReward(config.reward) ? config.reward : null;
-    this.rewardFn = config.reward === 'verifier' ? verifierReward() : typeof config.reward === 'function' ? config.reward : null;
-    this.hfNameOf = new Map([...config.model.params].map(([hf, v]) => [v.name, hf]));
-    if (config.kl && config.kl.beta > 0) this.reference = config.kl.reference ?? cloneModel(config.model);
+    const c = resolveTrainerConfig(config);
+    this.config = c;
+    const [beta1, beta2] = c.adamBetas;
+    this.optimizer = new AdamW(c.model.params, { beta1, beta2, weightDecay: c.weightDecay });
+    this.paramNameOf = paramNames(c.model.params);
+    this.scoring = { cot: c.cot, scoredTemperature: c.scored.kind === 'sampled-answer' ? c.scored.temperature : 1, padId: c.tokenizer.padTokenId ?? 0 };
+    this.loss = {
+      scoring: this.scoring,
+      scoredAreActions: c.scored.kind === 'sampled-answer',
+      likelihood: c.scored.kind === 'reference' ? c.scored.reward : undefined,
+      ppoClip: c.ppo?.clip,
+      klBeta: c.kl?.beta,
+    };
+    if (c.kl) this.reference = c.kl.reference ?? cloneModel(c.model);
   }
 
   private get B() {
-    return this.config.promptsPerStep ?? 2;
+    return this.config.promptsPerStep;
   }
   private get G() {
-    return this.config.samplesPerPrompt ?? 32;
+    return this.config.samplesPerPrompt;
   }
 
   /** The examples of step `s` (0-based): a seeded permutation per epoch, so resuming needs no sampler state. */
   batchFor(dataset: Example[], s: number): Example[] {
-    const out: Example[] = [];
-    for (let b = 0; b < this.B; b++) {
-      const p = s * this.B + b;
-      const epoch = Math.floor(p / dataset.length);
-      out.push(dataset[epochPermutation(dataset.length, this.config.seed ?? 0, epoch)[p % dataset.length]!]!);
-    }
-    return out;
+    return epochBatch(dataset, this.B, s, this.config.seed);
   }
 
   async train(dataset: Example[]): Promise<TrainResult> {
     if (dataset.length === 0) throw new Error('train: the dataset is empty');
     const c = this.config;
     const log = c.outputDir ? new MetricsLog(path.join(c.outputDir, 'metrics.jsonl')) : null;
-    if (c.outputDir && (c.resume ?? true)) {
+    if (c.outputDir) this.checkRunSettings(c.outputDir);
+    if (c.outputDir && c.resume !== false) {
       const latest = latestCheckpoint(c.outputDir);
       if (latest) {
         const state = loadTrainingCheckpoint(latest, c.model, this.optimizer);
         this.step = state.step;
-        this.sigma = state.sigma;
         // outputDir/best may be newer than this checkpoint (a run killed between the two writes); resume is
         // exact, so the same step writes the same model there again.
         this.best = state.best ?? null;
-        if (c.progress ?? true) console.log(`resumed from ${latest} at step ${this.step}`);
+        if (c.progress) console.log(`resumed from ${latest} at step ${this.step}`);
       }
     }
     // Lines after the step we start from belong to an earlier, abandoned run (all of them for a fresh start).
     log?.truncateAfter(this.step);
-    const onSigint = () => {
-      if (this.stopRequested) process.exit(130);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (this.stopRequested) process.exit(signal === 'SIGINT' ? 130 : 143);
       this.stopRequested = true;
-      console.error('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)');
+      console.error(`\n${signal}: finishing this step and saving a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)`);
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const metrics: StepMetrics[] = [];
     try {
       // The starting model is the first candidate, so the best checkpoint is never worse than the base.
@@ -172,43 +112,77 @@ export class RLOOTrainer {
         if (c.validation && (this.step % c.validation.every === 0 || this.step === c.steps)) m.validation = await this.validate();
         metrics.push(m);
         log?.append(m);
-        if (c.progress ?? true) console.log(formatProgress(m, c.steps));
+        if (c.progress) console.log(formatProgress(m, c.steps));
         c.onStep?.(m);
-        // Let the event loop run (a step is synchronous tensor work): this is when a Ctrl-C gets delivered.
+        // Let the event loop run (a step is synchronous tensor work): this is when a signal gets delivered.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const every = c.saveEvery ?? 50;
-        if (c.outputDir && (this.step % every === 0 || this.step === c.steps || this.stopRequested)) this.save();
+        if (c.outputDir && (this.step % c.saveEvery === 0 || this.step === c.steps || this.stopRequested)) this.save();
       }
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     return { metrics, step: this.step, interrupted: this.stopRequested, best: this.best };
   }
 
+  /**
+   * outputDir/run.json holds the settings of the run that owns the folder. A resumed run must have the same
+   * settings (the differences are listed), unless resume is 'force'; a fresh run writes its own.
+   */
+  private checkRunSettings(outputDir: string): void {
+    const c = this.config;
+    const file = path.join(outputDir, RUN_SETTINGS_FILE);
+    const current = runSettings(c);
+    if (c.resume !== false && fs.existsSync(file) && latestCheckpoint(outputDir)) {
+      let saved: unknown;
+      try {
+        saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+      }
+      const diff = settingsDiff(saved, current);
+      if (diff.length > 0) {
+        const list = diff.map((d) => `  ${d}`).join('\n');
+        if (c.resume !== 'force')
+          throw new Error(`${file}: the run in ${outputDir} has other settings; resume with the same settings, or force it (resume: 'force', --force-resume), or use another output folder:\n${list}`);
+        console.error(`${file}: resuming with other settings (forced):\n${list}`);
+      }
+    }
+    fs.mkdirSync(outputDir, { recursive: true });
+    writeJsonAtomic(file, current);
+  }
+
   /** Score the current policy; keep it as the best model if it beats the best so far. */
   private async validate(): Promise<number> {
-    const value = await this.config.validation!.score(this.config.model);
+    const c = this.config;
+    const value = await c.validation!.score(c.model);
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw new Error(`validation.score returned ${String(value)} at step ${this.step}; it must return a finite number`);
     if (this.best === null || value > this.best.value) {
       this.best = { step: this.step, value };
-      const { outputDir, model, tokenizer } = this.config;
-      if (outputDir) saveBestModel(outputDir, { model, tokenizer, best: this.best });
+      if (c.outputDir) saveBestModel(c.outputDir, { model: c.model, tokenizer: c.tokenizer, best: this.best, cot: this.savedCot() });
     }
-    if (this.config.progress ?? true) console.log(`validation at step ${this.step}: ${value.toFixed(4)} (best ${this.best.value.toFixed(4)} at step ${this.best.step})`);
+    if (c.progress) console.log(`validation at step ${this.step}: ${value.toFixed(4)} (best ${this.best.value.toFixed(4)} at step ${this.best.step})`);
     return value;
+  }
+
+  /** What every saved model folder records of the CoT it was trained with (softcot_config.json). */
+  private savedCot() {
+    const c = this.config;
+    return { cot: c.cot, baseEmbeddingRms: c.baseEmbeddingRms, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
   }
 
   /** Write a checkpoint of the current state to outputDir (atomic). */
   save(): string {
-    if (!this.config.outputDir) throw new Error('save: no outputDir configured');
-    return saveTrainingCheckpoint(this.config.outputDir, {
-      model: this.config.model,
-      tokenizer: this.config.tokenizer,
+    const c = this.config;
+    if (!c.outputDir) throw new Error('save: no outputDir configured');
+    return saveTrainingCheckpoint(c.outputDir, {
+      model: c.model,
+      tokenizer: c.tokenizer,
       optimizer: this.optimizer,
       step: this.step,
-      sigma: this.sigma,
-      keep: this.config.keepCheckpoints ?? 2,
+      cot: this.savedCot(),
+      keep: c.keepCheckpoints,
       ...(this.best ? { best: this.best } : {}),
     });
   }
@@ -218,86 +192,73 @@ export class RLOOTrainer {
     this.stopRequested = true;
   }
 
-  private scoring(): ScoringSettings {
-    return {
-      mode: this.cot.mode,
-      cotTemperature: this.cot.temperature,
-      filter: this.cot.filter,
-      sigma: this.sigma,
-      scoredTemperature: this.likelihood || this.config.answerTemperature === 0 ? 1 : (this.config.answerTemperature ?? 1),
-      padId: this.config.tokenizer.padTokenId ?? 0,
-    };
-  }
-
   async trainStep(examples: Example[]): Promise<StepMetrics> {
     const c = this.config;
     const t0 = performance.now();
     const G = this.G;
     const prompts = examples.flatMap((e) => new Array<string>(G).fill(e.question));
     const rows = prompts.length;
-    const rolloutBatch = c.rolloutBatch ?? rows;
     const trajectories: Trajectory[] = [];
-    for (let start = 0; start < rows; start += rolloutBatch) {
+    for (let start = 0; start < rows; start += c.rolloutBatch) {
       trajectories.push(
-        ...rollout(c.model, c.tokenizer, prompts.slice(start, start + rolloutBatch), {
+        ...rollout(c.model, c.tokenizer, prompts.slice(start, start + c.rolloutBatch), {
           cot: c.cot,
-          format: this.format,
-          maxCotTokens: c.cot.maxTokens ?? 128,
-          maxAnswerTokens: c.maxAnswerTokens ?? 32,
-          answer: c.answerTemperature === 0 ? { greedy: true } : { greedy: false, temperature: c.answerTemperature ?? 1 },
-          sigma: this.sigma,
-          skipAnswer: this.likelihood !== null,
-          seed: `${c.seed ?? 0}:rollout:${this.step}:${start}`,
+          format: c.format,
+          maxCotTokens: c.maxCotTokens,
+          maxAnswerTokens: c.maxAnswerTokens,
+          answer: c.scored.kind === 'sampled-answer' ? { greedy: false, temperature: c.scored.temperature } : { greedy: true },
+          skipAnswer: c.scored.kind === 'reference',
+          seed: `${c.seed}:rollout:${this.step}:${start}`,
         }),
       );
     }
     const tRollout = performance.now();
 
-    const targets = this.likelihood ? examples.flatMap((e) => new Array<number[]>(G).fill(c.tokenizer.encode(this.format.answerTarget(e.answer), { addSpecialTokens: false }))) : null;
-    const seqs: ScoredSequence[] = trajectories.map((t, i) => ({
-      promptIds: t.promptIds,
-      cotTokens: t.cotTokens,
-      cotInputs: t.cotInputs,
-      prefillIds: t.prefillIds,
-      scoredIds: targets ? targets[i]! : t.answerIds,
-    }));
+    // What is scored after the prefill: the sampled answer, nothing (greedy answers), or the reference answer.
+    const targets = c.scored.kind === 'reference' ? examples.map((e) => c.tokenizer.encode(c.format.answerTarget(e.answer), { addSpecialTokens: false })) : null;
+    const seqs: ScoredSequence[] = trajectories.map((t, i) =>
+      scoredSequence(c.model, c.cot, t, targets ? targets[Math.floor(i / G)]! : c.scored.kind === 'sampled-answer' ? t.answerIds : []),
+    );
 
     // A forward-only pass gives the old per-entry log-probs (PPO), the likelihood rewards, and the
     // reference log-probs (KL), before any parameter changes.
-    const needOld = c.ppo !== undefined || this.likelihood !== null;
-    const oldEntries = needOld ? this.entries(c.model, seqs) : undefined;
+    const oldEntries = c.ppo || targets ? this.entries(c.model, seqs) : undefined;
     const refEntries = this.reference ? this.entries(this.reference, seqs) : undefined;
 
-    const groups = (xs: (number | null)[]) => examples.map((_, b) => xs.slice(b * G, (b + 1) * G));
     const { rewards, advantages, jepoWeights } = await this.rewardsAndAdvantages(examples, trajectories, targets, oldEntries);
     const tReward = performance.now();
 
-    const { loss: lossValue, gradNorm, skipped, lr } = this.update(seqs, { advantages, oldEntries, refEntries, jepoWeights });
+    const update = this.update(seqs, { advantages, oldEntries, refEntries, jepoWeights });
     const tEnd = performance.now();
 
     const valid = rewards.filter((r): r is number => r !== null);
-    const groupRewards = groups(rewards).map((g) => g.filter((r): r is number => r !== null));
+    const groupRewards = examples.map((_, b) => rewards.slice(b * G, (b + 1) * G).filter((r): r is number => r !== null));
     const cotLengths = trajectories.map((t) => t.cotTokens.length);
     const tokens = trajectories.reduce((a, t) => a + t.cotTokens.length + t.prefillIds.length + t.answerIds.length, 0);
     const stopReasons: Record<string, number> = {};
     for (const t of trajectories) stopReasons[t.cotStop] = (stopReasons[t.cotStop] ?? 0) + 1;
+    // For the verifier reward (100 = correct): how many of the CoTs that reached the stop string were right.
+    const finished = trajectories.flatMap((t, i) => (t.cotStop === 'stop-string' ? [rewards[i]] : []));
+    const finishedCorrect = c.reward.kind === 'verifier' && finished.length > 0 ? finished.filter((r) => r === 100).length / finished.length : null;
     return {
       step: this.step + 1,
-      loss: lossValue,
+      loss: update.loss,
       rewardMean: mean(valid),
       rewardStd: std(valid),
       rewardNull: rewards.length - valid.length,
       zeroSpreadGroups: groupRewards.filter((g) => g.length > 0 && Math.max(...g) === Math.min(...g)).length / groupRewards.length,
+      finishedCorrect,
+      gradientCosine: update.cosine,
       cotLengthMean: mean(cotLengths),
       stopReasons,
       entropyMean: mean(trajectories.flatMap((t) => t.entropies)),
-      gradNorm,
-      lr,
+      gradNorm: update.gradNorm,
+      lr: update.lr,
       tokensPerSecond: tokens / ((tRollout - t0) / 1000),
       stepSeconds: (tEnd - t0) / 1000,
       rolloutSeconds: (tRollout - t0) / 1000,
       rewardSeconds: (tReward - tRollout) / 1000,
-      skipped,
+      skipped: update.skipped,
     };
   }
 
@@ -312,12 +273,12 @@ export class RLOOTrainer {
     const G = this.G;
     const groups = <T>(xs: T[]) => examples.map((_, b) => xs.slice(b * G, (b + 1) * G));
     const advantagesOf = (rewards: (number | null)[]) =>
-      computeAdvantages(groups(rewards), { algorithm: c.algorithm ?? 'rloo', baseline: c.baseline }).flat();
-    if (this.likelihood) {
+      computeAdvantages(groups(rewards), { algorithm: c.algorithm, ...(c.baseline ? { baseline: c.baseline } : {}) }).flat();
+    if (c.reward.kind === 'likelihood') {
       // Likelihood rewards come from the forward-only pass: the target's entries end each row.
-      const targetLps = oldEntries!.map((row, i) => row.slice(row.length - targets![i]!.length));
-      if (this.likelihood !== 'jepo') {
-        const kind = this.likelihood;
+      const targetLps = oldEntries!.map((row, i) => row.slice(row.length - targets![Math.floor(i / G)]!.length));
+      const kind = c.reward.name;
+      if (kind !== 'jepo') {
         const rewards = targetLps.map((lps) => likelihoodValue(kind, lps));
         return { rewards, advantages: advantagesOf(rewards) };
       }
@@ -330,10 +291,11 @@ export class RLOOTrainer {
       }
       return out;
     }
+    const fn = c.reward.fn;
     const rewards = await Promise.all(
       trajectories.map((t, i) => {
         const ex = examples[Math.floor(i / G)]!;
-        return this.rewardFn!({ prompt: ex.question, completion: t.completion, reference: ex.answer, row: ex.row });
+        return fn({ prompt: ex.question, promptText: c.format.render(ex.question), completion: t.completion, reference: ex.answer, row: ex.row });
       }),
     );
     for (const r of rewards)
@@ -344,75 +306,70 @@ export class RLOOTrainer {
 
   /**
    * Gradient passes over micro-batches, one AdamW update per PPO epoch (one in plain REINFORCE/RLOO).
-   * A non-finite loss or gradient norm skips the update and is reported.
+   * A non-finite loss or gradient norm skips the update and is reported. With gradientCosine, the first and the
+   * second half of the rows accumulate separately (micro-batches never straddle the halves), and the cosine of the
+   * two half-batch gradients is logged: near 0, the update is mostly noise; near 1, the halves agree.
    */
   private update(
     seqs: ScoredSequence[],
     signal: { advantages: number[]; oldEntries?: number[][]; refEntries?: number[][]; jepoWeights?: number[] },
-  ): { loss: number; gradNorm: number; skipped: string | null; lr: number } {
+  ): { loss: number; gradNorm: number; cosine: number | null; skipped: string | null; lr: number } {
     const c = this.config;
     const rows = seqs.length;
-    const micro = c.microBatch ?? 8;
-    const lr = learningRate(this.optimizer.step, { lr: c.lr, warmupSteps: c.warmupSteps ?? 20, totalSteps: c.steps, schedule: c.schedule, minLrRatio: c.minLrRatio });
+    const lr = learningRate(this.optimizer.step, { lr: c.lr, warmupSteps: c.warmupSteps, totalSteps: c.steps, schedule: c.schedule, minLrRatio: c.minLrRatio });
     const pick = <T>(xs: T[] | undefined, idx: number[]) => xs && idx.map((i) => xs[i]!);
+    const halves = c.gradientCosine && rows >= 2 ? [range(0, rows >> 1), range(rows >> 1, rows)] : [range(0, rows)];
+    const settings: LossSettings = { ...this.loss, normaliser: rows };
     let loss = 0;
-    let gradNorm = 0;
+    let result = { gradNorm: 0, skipped: null as string | null };
+    let cosine: number | null = null;
     for (let epoch = 0; epoch < (c.ppo?.epochs ?? 1); epoch++) {
-      const acc = new Map<string, tf.Tensor>();
       loss = 0;
-      for (let start = 0; start < rows; start += micro) {
-        const idx = range(start, Math.min(rows, start + micro));
-        const mb: MicroBatch = {
-          seqs: pick(seqs, idx)!,
-          advantages: pick(signal.advantages, idx)!,
-          oldEntries: pick(signal.oldEntries, idx),
-          refEntries: pick(signal.refEntries, idx),
-          jepoWeights: pick(signal.jepoWeights, idx),
-        };
-        const { value, grads } = tf.variableGrads(
-          () =>
-            microBatchLoss(c.model, mb, {
-              scoring: this.scoring(),
-              scoredAreActions: this.likelihood === null && c.answerTemperature !== 0,
-              likelihood: this.likelihood ?? undefined,
-              normaliser: rows,
-              ppoClip: c.ppo?.clip,
-              klBeta: c.kl?.beta,
-            }),
-          c.model.trainableVariables,
-        );
-        loss += value.dataSync()[0]!;
-        value.dispose();
-        for (const [varName, g] of Object.entries(grads)) {
-          const name = this.hfNameOf.get(varName)!;
-          const prev = acc.get(name);
-          acc.set(name, prev ? tf.add(prev, g) : g);
-          if (prev) tf.dispose([prev, g]);
+      const parts = halves.map((half) => {
+        const acc = new Map<string, tf.Tensor>();
+        for (let start = 0; start < half.length; start += c.microBatch) {
+          const idx = half.slice(start, start + c.microBatch);
+          const mb: MicroBatch = {
+            seqs: pick(seqs, idx)!,
+            advantages: pick(signal.advantages, idx)!,
+            oldEntries: pick(signal.oldEntries, idx),
+            refEntries: pick(signal.refEntries, idx),
+            jepoWeights: pick(signal.jepoWeights, idx),
+          };
+          const { value, grads } = tf.variableGrads(() => microBatchLoss(c.model, mb, settings), c.model.trainableVariables);
+          loss += value.dataSync()[0]!;
+          value.dispose();
+          accumulateGradients(acc, grads, this.paramNameOf);
         }
+        return acc;
+      });
+      if (parts.length === 2) cosine = gradientCosine(parts[0]!, parts[1]!);
+      const total = parts[0]!;
+      if (parts.length === 2) {
+        for (const [name, g] of parts[1]!) {
+          const prev = total.get(name);
+          total.set(name, prev ? tf.add(prev, g) : g.clone());
+          if (prev) prev.dispose();
+        }
+        tf.dispose([...parts[1]!.values()]);
       }
-      gradNorm = globalNorm(acc.values());
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        const skipped = !Number.isFinite(loss) ? `non-finite loss (${loss})` : `non-finite gradient norm (${gradNorm})`;
-        console.error(`step ${this.step + 1}: ${skipped}; update skipped`);
-        tf.dispose([...acc.values()]);
-        return { loss, gradNorm, skipped, lr };
+      result = applyUpdate(this.optimizer, total, { loss, lr, maxGradNorm: c.maxGradNorm });
+      tf.dispose([...total.values()]);
+      if (result.skipped) {
+        console.error(`step ${this.step + 1}: ${result.skipped}; update skipped`);
+        break;
       }
-      const clipped = c.maxGradNorm === null ? acc : clipByGlobalNorm(acc, gradNorm, c.maxGradNorm ?? 1.0);
-      this.optimizer.apply(clipped, lr);
-      tf.dispose([...acc.values()]);
-      if (clipped !== acc) tf.dispose([...clipped.values()]);
     }
-    return { loss, gradNorm, skipped: null, lr };
+    return { loss, gradNorm: result.gradNorm, cosine, skipped: result.skipped, lr };
   }
 
   /** Per-row entry log-probs (CoT then scored) under `model`, without gradients. */
   private entries(model: CausalLM, seqs: ScoredSequence[]): number[][] {
-    const micro = this.config.microBatch ?? 8;
     const out: number[][] = [];
-    for (let start = 0; start < seqs.length; start += micro) {
-      const part = seqs.slice(start, start + micro);
+    for (let start = 0; start < seqs.length; start += this.config.microBatch) {
+      const part = seqs.slice(start, start + this.config.microBatch);
       const [cot, scored, cotRow, scoredRow] = tf.tidy(() => {
-        const e = scoreSequences(model, part, this.scoring());
+        const e = scoreSequences(model, part, this.scoring);
         return [e.cot.dataSync() as Float32Array, e.scored.dataSync() as Float32Array, e.cotRow, e.scoredRow] as const;
       });
       out.push(...entriesPerRow(cot, cotRow, scored, scoredRow, part.length));
@@ -424,46 +381,6 @@ export class RLOOTrainer {
     this.optimizer.dispose();
     if (this.reference && this.reference !== this.config.kl?.reference) this.reference.dispose();
   }
-}
-
-function validateConfig(c: RLOOConfig): void {
-  const posInt = (name: string, v: number | undefined) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`RLOOTrainer: ${name} must be a positive integer, got ${v}`);
-  };
-  posInt('steps', c.steps);
-  posInt('promptsPerStep', c.promptsPerStep);
-  posInt('samplesPerPrompt', c.samplesPerPrompt);
-  posInt('microBatch', c.microBatch);
-  posInt('rolloutBatch', c.rolloutBatch);
-  posInt('cot.maxTokens', c.cot.maxTokens);
-  posInt('saveEvery', c.saveEvery);
-  if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`RLOOTrainer: lr must be a positive number, got ${c.lr}`);
-  if (c.algorithm && !ALGORITHMS.includes(c.algorithm)) throw new Error(`RLOOTrainer: algorithm must be one of ${ALGORITHMS.join(', ')}`);
-  if (typeof c.reward !== 'function' && c.reward !== 'verifier' && !isLikelihoodReward(c.reward))
-    throw new Error(`RLOOTrainer: reward must be 'verifier', one of logprob/avglogprob/prob/avgprob/jepo, or a function; got ${String(c.reward)}`);
-  if (c.ppo && !(c.ppo.clip > 0 && c.ppo.clip < 1)) throw new Error(`RLOOTrainer: ppo.clip must be in (0, 1), got ${c.ppo.clip}`);
-  if (c.validation) {
-    if (!(Number.isInteger(c.validation.every) && c.validation.every >= 1))
-      throw new Error(`RLOOTrainer: validation.every must be a positive integer, got ${c.validation.every}`);
-    if (typeof c.validation.score !== 'function') throw new Error('RLOOTrainer: validation.score must be a function (model) => number');
-  }
-  if (c.kl && !(c.kl.beta >= 0)) throw new Error(`RLOOTrainer: kl.beta must be >= 0, got ${c.kl.beta}`);
-  if (c.outputDir && fs.existsSync(c.outputDir) && !fs.statSync(c.outputDir).isDirectory())
-    throw new Error(`RLOOTrainer: outputDir ${c.outputDir} exists and is not a directory`);
-}
-
-const permutationCache = new Map<string, number[]>();
-
-/** A seeded permutation of 0..n-1 for one epoch (cached: every step of an epoch asks for it). */
-export function epochPermutation(n: number, seed: number, epoch: number): number[] {
-  const key = `${n}:${seed}:${epoch}`;
-  let perm = permutationCache.get(key);
-  if (!perm) {
-    perm = shuffle(range(0, n), `${seed}:data:${epoch}`);
-    if (permutationCache.size > 64) permutationCache.clear();
-    permutationCache.set(key, perm);
-  }
-  return perm;
 }
 
 function range(a: number, b: number): number[] {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { syntheticPromptFormat, type Example } from '@softcot/data';
-import { scoreSequences, supervisedFineTune } from '@softcot/trainer';
+import { resolveCot } from '@softcot/mixer';
+import { plainSequence, scoreSequences, supervisedFineTune } from '@softcot/trainer';
 import { tinyModel, tinyTokenizer } from './helpers';
 
 tf.setBackend('cpu');
@@ -19,10 +20,8 @@ const extra = { prompt: 'total:', target: ' bot' };
 function nll(model: ReturnType<typeof tinyModel>, prompt: string, target: string): number {
   const tok = tinyTokenizer();
   return tf.tidy(() => {
-    const e = scoreSequences(model, [{ promptIds: tok.encode(prompt), cotTokens: [], cotInputs: null, prefillIds: [], scoredIds: tok.encode(target, { addSpecialTokens: false }) }], {
-      mode: 'hard',
-      cotTemperature: 1,
-      sigma: 1,
+    const e = scoreSequences(model, [plainSequence(tok.encode(prompt), tok.encode(target, { addSpecialTokens: false }))], {
+      cot: resolveCot({ mode: 'hard' }),
       scoredTemperature: 1,
       padId: 0,
     });

@@ -61,7 +61,6 @@ Note: a 0.5B model in float32 needs about 2 GB of memory while it is created.`;
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'write a random-weight checkpoint from a preset or config.json',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { preset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' }, dtype: { type: 'string' }, ...BACKEND_OPTION });

@@ -1,0 +1,56 @@
+// One optimizer update from gradients, shared by RL and supervised training: global norm, a refusal of non-finite
+// losses and gradients (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
+import * as tf from '@tensorflow/tfjs';
+import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
+
+/** Add a micro-batch's gradients (keyed by tfjs variable name) into `acc` (keyed by parameter name); disposes them. */
+export function accumulateGradients(acc: Map<string, tf.Tensor>, grads: tf.NamedTensorMap, paramNameOf: Map<string, string>): void {
+  for (const [varName, g] of Object.entries(grads)) {
+    const name = paramNameOf.get(varName);
+    if (name === undefined) throw new Error(`accumulateGradients: gradient for unknown variable ${varName}`);
+    const prev = acc.get(name);
+    if (prev) {
+      acc.set(name, tf.add(prev, g));
+      tf.dispose([prev, g]);
+    } else acc.set(name, g);
+  }
+}
+
+/** tfjs variable name → parameter name, for a model's parameter map. */
+export function paramNames(params: Map<string, tf.Variable>): Map<string, string> {
+  return new Map([...params].map(([name, v]) => [v.name, name]));
+}
+
+export interface UpdateResult {
+  gradNorm: number;
+  /** Why the update was not applied (non-finite loss or gradient), or null. */
+  skipped: string | null;
+}
+
+/** Apply one AdamW update with `grads` (by parameter name) unless the loss or the gradient is non-finite. */
+export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: { loss: number; lr: number; maxGradNorm: number | null }): UpdateResult {
+  const gradNorm = globalNorm(grads.values());
+  if (!Number.isFinite(o.loss)) return { gradNorm, skipped: `non-finite loss (${o.loss})` };
+  if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: `non-finite gradient norm (${gradNorm})` };
+  const clipped = o.maxGradNorm === null ? grads : clipByGlobalNorm(grads, gradNorm, o.maxGradNorm);
+  optimizer.apply(clipped, o.lr);
+  if (clipped !== grads) tf.dispose([...clipped.values()]);
+  return { gradNorm, skipped: null };
+}
+
+/** cos(a, b) of two gradient maps over their shared parameters; null when either is zero (no direction to compare). */
+export function gradientCosine(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number | null {
+  const [dot, na, nb] = tf.tidy(() => {
+    let d = tf.scalar(0);
+    let x = tf.scalar(0);
+    let y = tf.scalar(0);
+    for (const [name, ga] of a) {
+      x = tf.add(x, tf.sum(tf.square(ga)));
+      const gb = b.get(name);
+      if (gb) d = tf.add(d, tf.sum(tf.mul(ga, gb)));
+    }
+    for (const gb of b.values()) y = tf.add(y, tf.sum(tf.square(gb)));
+    return [d.dataSync()[0]!, x.dataSync()[0]!, y.dataSync()[0]!];
+  });
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null;
+}
