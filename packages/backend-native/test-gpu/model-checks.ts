@@ -3,9 +3,11 @@
 // harness on the cuda device (run.ts). Weights are created once on the cpu backend and copied, so both sides
 // compute with identical parameters.
 import * as tf from '@tensorflow/tfjs';
-import { CausalLM, KVCache, greedyGenerate, initModel, makeConfigJson, parseModelConfig, type ModelConfig } from '@softcot/model';
-import { globalNorm, microBatchLoss } from '@softcot/trainer';
-import { noiseSigma } from '@softcot/mixer';
+import { CausalLM, CharTokenizer, KVCache, greedyGenerate, initModel, makeConfigJson, parseModelConfig, type ModelConfig } from '@softcot/model';
+import { globalNorm, microBatchLoss, scoredSequence } from '@softcot/trainer';
+import { noiseSigma, resolveCot } from '@softcot/mixer';
+import { rollout } from '@softcot/rollout';
+import { paperPrompt } from '@softcot/data';
 
 type Weights = Map<string, { shape: number[]; data: Float32Array }>;
 
@@ -101,18 +103,17 @@ export function modelChecks(o: ModelCheckOptions): [string, () => Promise<string
     ['rloo-step', async () => {
       const [, config] = CONFIGS[0]!;
       const w = await onCpu(() => randomWeights(config, 13));
-      const sigma = await onCpu(() => { const m = build(config, w); const s = noiseSigma(m.embeddingMatrix, 0.33); m.dispose(); return s; });
-      // Fixed soft trajectories: noisy inputs drawn once on the host.
-      let seed = 1;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-      const seqs = [0, 1, 2, 3].map((r) => ({
-        promptIds: [1, 2 + r, 3, 4],
-        cotTokens: new Array(6).fill(5),
-        cotInputs: Float32Array.from({ length: 6 * config.hiddenSize }, () => rand() * 0.05),
-        prefillIds: [10, 11],
-        scoredIds: [20 + r, 21],
-      }));
-      const settings = { scoring: { mode: 'soft' as const, cotTemperature: 0.5, sigma, scoredTemperature: 1, padId: 0 }, scoredAreActions: true, normaliser: 4 };
+      // Soft trajectories drawn once on cpu (a seeded rollout), then scored on both backends.
+      const { seqs, cot } = await onCpu(() => {
+        const m = build(config, w);
+        const cot = resolveCot({ mode: 'soft', temperature: 0.5, sigma: noiseSigma(m.embeddingMatrix, 0.33) });
+        const tok = new CharTokenizer('0123456789+-*=. :{}\\ATUabdefhilnorstwx');
+        const trajectories = rollout(m, tok, ['1+2', '3+4', '5*6', '7-1'], { cot, format: paperPrompt({ instruction: '' }), maxCotTokens: 6, maxAnswerTokens: 3, answer: { greedy: false }, seed: 1 });
+        const seqs = trajectories.map((t) => scoredSequence(m, cot, t, t.answerIds));
+        m.dispose();
+        return { seqs, cot };
+      });
+      const settings = { scoring: { cot, scoredTemperature: 1, padId: 0 }, scoredAreActions: true, normaliser: 4 };
       const step = async (backend: string) => {
         await tf.setBackend(backend);
         const m = build(config, w);
