@@ -33,7 +33,7 @@ export const THREADS_ENV = 'SOFTCOT_NUM_THREADS';
 export interface NativeAvailability {
   ok: boolean;
   device: DeviceKind;
-  /** Why not, when ok is false: one line, "<backend> backend unavailable: <why>". */
+  /** Why not, when ok is false: one line, "<backend> backend unavailable: <why>; use backend ...". */
   reason?: string;
   addonPath?: string;
   info?: DeviceInfo;
@@ -66,7 +66,9 @@ export interface RegisterNativeOptions extends NativeOptions {
   forceBuiltinMatmul?: boolean;
 }
 
-const unavailable = (device: DeviceKind, reason: string): string => `${NATIVE_BACKEND_NAMES[device]} backend unavailable: ${reason}`;
+/** "<backend> backend unavailable: <why>; use backend ..." -- one line, with what to use instead. */
+const unavailable = (device: DeviceKind, reason: string): string =>
+  `${NATIVE_BACKEND_NAMES[device]} backend unavailable: ${reason}; use backend ${device === 'cuda' ? "'native-cpu' or 'wasm'" : "'wasm'"}`;
 
 function resolveThreads(threads: number | undefined): number {
   const fromEnv = process.env[THREADS_ENV];
