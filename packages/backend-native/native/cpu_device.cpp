@@ -8,6 +8,7 @@
 #include "device.h"
 #include "kernel_math.h"
 #include "pool.h"
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <algorithm>
@@ -89,6 +90,10 @@ std::string simd_level() {
 }  // namespace
 
 DeviceInfo init(int threads) {
+  // Blocks of 1 MiB and more come from mmap and go back to the system when freed. glibc's default threshold grows
+  // with every large block freed, after which freed tensors stayed in the process: a 0.5B training run reached
+  // 23 GB of RSS with 13.5 GB of live tensors.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   pool::start(threads);
   g_ready = true;
   DeviceInfo d;
