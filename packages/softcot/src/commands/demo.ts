@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { resolveExperimentConfig, rewardRise, runExperiment } from '../experiment';
 import { optChoice, optInt, optString, parseFlags, type Command } from '../args';
 
-const usage = `Usage: softcot demo [--out DIR] [--quick] [--seed N] [--workers N] [--backend wasm|cpu]
+const usage = `Usage: softcot demo [--out DIR] [--quick] [--seed N] [--workers N] [--backend native-cpu|wasm|cpu]
 
 The whole method on a task small enough for two CPU cores, with nothing to download: a synthetic arithmetic task
 in the paper's prompt / stop string / \\boxed{} format; a tiny Llama-style base pretrained on it (half of its
@@ -17,7 +17,7 @@ Options:
   --quick              reduced sizes (what CI runs)
   --seed N             seed of the task, the base and RL (default 0)
   --workers N          RL runs at once, each in its own process (default: the number of CPU cores)
-  --backend B          wasm | cpu (default wasm)
+  --backend B          native-cpu | wasm | cpu (default native-cpu when its addon is built, else wasm)
   -h, --help           show this help`;
 
 export const demoCommand: Command = {
@@ -26,7 +26,7 @@ export const demoCommand: Command = {
   async run(argv, io) {
     const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
-    const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+    const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
     const seed = optInt(v, 'seed') ?? 0;
     const config = resolveExperimentConfig(v.quick ? 'demo-quick' : 'demo', { task: { dataSeed: seed }, seeds: [seed] });
     const outDir = optString(v, 'out') ?? 'runs/demo';

@@ -23,7 +23,7 @@ Options:
   --input FILE         input JSON (see above)
   --output FILE        output JSON, written atomically
   --generate N         greedy-decode N new tokens instead of returning logits
-${BACKEND_HELP.replace('default wasm', 'default cpu')}
+${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 'default cpu')}
   -h, --help           show this help`;
 
 export interface ForwardInput {

@@ -40,7 +40,7 @@ RL post-training of LLMs with continuous chain-of-thought (soft and fuzzy tokens
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
-Run "softcot <command> --help" for a command's flags. Common flag: --backend cpu|wasm|cuda.
+Run "softcot <command> --help" for a command's flags. Common flag: --backend native-cpu|wasm|cpu|cuda.
 Exit codes: 0 success, 1 bad input or failure, 2 usage error.`;
 }
 

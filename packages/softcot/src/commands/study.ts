@@ -25,7 +25,7 @@ Options:
   --fresh              ignore finished pieces in --out and redo everything
   --workers N          RL runs at once, each in its own process (default: the number of CPU cores)
   --run NAME           train and evaluate only this run of the study in --out (what each worker does)
-  --backend B          wasm | cpu (default wasm)
+  --backend B          native-cpu | wasm | cpu (default native-cpu when its addon is built, else wasm)
   -h, --help           show this help`;
 
 export const studyCommand: Command = {
@@ -34,7 +34,7 @@ export const studyCommand: Command = {
   async run(argv, io) {
     const v = parseFlags(argv, { scale: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, seeds: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, run: { type: 'string' }, backend: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
-    const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+    const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
     const run = optString(v, 'run');
     if (run !== undefined) {
       await runOneRun(requireString(v, 'out'), run, backend, io.stdout);

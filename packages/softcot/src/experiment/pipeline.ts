@@ -27,6 +27,7 @@ export interface ExperimentOptions {
   resume?: boolean;
   /** RL runs trained at once, each in its own process (default: 1, in this process). */
   workers?: number;
+  /** Backend of this process and of the workers (default: native-cpu when its addon is built, else wasm). */
   log?: (line: string) => void;
 }
 
@@ -75,7 +76,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const resume = o.resume ?? true;
   const t0 = performance.now();
   const clock = () => `[${fmtDuration((performance.now() - t0) / 1000)}]`;
-  await useBackend(o.backend ?? 'wasm');
+  const backend = await useBackend(o.backend);
   prepareOutDir(outDir, c, resume);
 
   const task = buildTask(c);
@@ -93,7 +94,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   if (pending.length > 0) {
     const workers = Math.max(1, Math.min(o.workers ?? 1, pending.length));
     log(`${clock()} RLOO: ${pending.length} run${pending.length === 1 ? '' : 's'} (${pending.map((s) => s.name).join(', ')}) of ${c.rl.steps} steps × ${c.rl.promptsPerStep} prompts × ${c.rl.samplesPerPrompt} samples${workers > 1 ? `, ${workers} at a time in worker processes` : ''}`);
-    if (workers > 1) await runInWorkers(pending.map((s) => s.name), { outDir, backend: o.backend ?? 'wasm', workers, log });
+    if (workers > 1) await runInWorkers(pending.map((s) => s.name), { outDir, backend, workers, log });
     else for (const spec of pending) await trainAndEvaluate(c, task, outDir, spec, log, clock);
   }
   const runs = specs.map((spec) => readRun(outDir, spec));
@@ -110,7 +111,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
  * Train and evaluate one run of the experiment in `outDir` (which holds its config.json and base): what a worker
  * process does, and what runExperiment does itself with one worker.
  */
-export async function runOneRun(outDir: string, name: string, backend: BackendName = 'wasm', log: (line: string) => void = console.log): Promise<void> {
+export async function runOneRun(outDir: string, name: string, backend?: BackendName, log: (line: string) => void = console.log): Promise<void> {
   const c = readExperimentConfig(outDir);
   const spec = experimentRuns(c).find((s) => s.name === name);
   if (!spec) throw new Error(`${path.join(outDir, 'config.json')}: the experiment has no run "${name}" (runs: ${experimentRuns(c).map((s) => s.name).join(', ')})`);

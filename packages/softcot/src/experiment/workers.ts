@@ -3,6 +3,7 @@
 // evaluation, so the parent only waits. A run's results are the same in a worker as in-process (same seeds, the
 // base read from the same file).
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,10 @@ export async function runInWorkers(names: string[], o: { outDir: string; backend
   const worker = async (): Promise<void> => {
     while (queue.length > 0 && failures.length === 0) {
       const name = queue.shift()!;
-      const child = spawn(process.execPath, [...cliCommand(), 'study', '--run', name, '--out', o.outDir, '--backend', o.backend], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The cores are shared between the workers (the native CPU device would otherwise start a thread per core in each).
+      const threads = String(Math.max(1, Math.floor(os.availableParallelism() / o.workers)));
+      const env = { ...process.env, SOFTCOT_NUM_THREADS: process.env.SOFTCOT_NUM_THREADS ?? threads };
+      const child = spawn(process.execPath, [...cliCommand(), 'study', '--run', name, '--out', o.outDir, '--backend', o.backend], { stdio: ['ignore', 'pipe', 'pipe'], env });
       children.add(child);
       const tail: string[] = [];
       const lines = (chunk: Buffer, keep: boolean) => {
