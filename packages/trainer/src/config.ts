@@ -50,8 +50,8 @@ export interface RLOOConfig {
   /** PPO-style ratio clipping, with `epochs` updates per batch of rollouts. */
   ppo?: { clip: number; epochs?: number };
   /**
-   * Log the cosine between the gradients of the batch's two halves (signal vs noise; default true). It keeps a
-   * second gradient buffer; turn it off where gradient memory is tight.
+   * Log the cosine between the gradients of the batch's two halves (signal vs noise). It keeps a second gradient
+   * buffer, so the default is on only up to GRADIENT_COSINE_MAX_PARAMS trainable parameters (then off).
    */
   gradientCosine?: boolean;
   /** Where checkpoints, metrics and run.json go. Without it nothing is written. */
@@ -124,6 +124,9 @@ export interface ResolvedTrainerConfig {
   onStep: ((m: StepMetrics) => void) | null;
   validation: { every: number; score: (model: CausalLM) => number | Promise<number> } | null;
 }
+
+/** Above this many trainable parameters the half-batch gradient cosine is off unless asked for (it doubles gradient memory). */
+export const GRADIENT_COSINE_MAX_PARAMS = 100_000_000;
 
 /** Every default in one place; invalid or inert options are errors that name the option. */
 export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
@@ -217,7 +220,7 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
     maxGradNorm,
     kl: c.kl && c.kl.beta > 0 ? { beta: c.kl.beta, reference: c.kl.reference ?? null } : null,
     ppo: c.ppo ? { clip: c.ppo.clip, epochs: posInt('ppo.epochs', c.ppo.epochs, 1) } : null,
-    gradientCosine: c.gradientCosine ?? true,
+    gradientCosine: c.gradientCosine ?? c.model.trainableVariables.reduce((n, v) => n + v.size, 0) <= GRADIENT_COSINE_MAX_PARAMS,
     outputDir: c.outputDir ?? null,
     saveEvery: posInt('saveEvery', c.saveEvery, 50),
     keepCheckpoints: posInt('keepCheckpoints', c.keepCheckpoints, 2),

@@ -32,16 +32,20 @@ export class AdamW {
     }
   }
 
-  /** Apply one update with the given gradients (by parameter name) and learning rate. */
-  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+  /**
+   * Apply one update with the given gradients (by parameter name) times `gradScale` (global-norm clipping scales
+   * inside the update, so no clipped copy of every gradient is made) and learning rate.
+   */
+  apply(grads: Map<string, tf.Tensor>, lr: number, gradScale = 1): void {
     this.step++;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
     tf.tidy(() => {
       for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
+        const raw = grads.get(name);
+        if (!raw) continue;
+        const g = gradScale === 1 ? raw : tf.mul(raw, gradScale);
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
@@ -101,10 +105,7 @@ export function globalNorm(grads: Iterable<tf.Tensor>): number {
   });
 }
 
-/** Scale gradients so their global norm is at most maxNorm; returns the new map (caller disposes). */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, norm: number, maxNorm: number): Map<string, tf.Tensor> {
-  const scale = norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
-  const out = new Map<string, tf.Tensor>();
-  for (const [k, g] of grads) out.set(k, scale === 1 ? g.clone() : tf.mul(g, scale));
-  return out;
+/** The factor that brings a global gradient norm down to maxNorm (1 when it is already below). */
+export function clipScale(norm: number, maxNorm: number): number {
+  return norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }

@@ -1,7 +1,7 @@
 // One optimizer update from gradients, shared by RL and supervised training: global norm, a refusal of non-finite
 // losses and gradients (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
+import { AdamW, clipScale, globalNorm } from './optimizer';
 
 /** Add a micro-batch's gradients (keyed by tfjs variable name) into `acc` (keyed by parameter name); disposes them. */
 export function accumulateGradients(acc: Map<string, tf.Tensor>, grads: tf.NamedTensorMap, paramNameOf: Map<string, string>): void {
@@ -32,9 +32,7 @@ export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: 
   const gradNorm = globalNorm(grads.values());
   if (!Number.isFinite(o.loss)) return { gradNorm, skipped: `non-finite loss (${o.loss})` };
   if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: `non-finite gradient norm (${gradNorm})` };
-  const clipped = o.maxGradNorm === null ? grads : clipByGlobalNorm(grads, gradNorm, o.maxGradNorm);
-  optimizer.apply(clipped, o.lr);
-  if (clipped !== grads) tf.dispose([...clipped.values()]);
+  optimizer.apply(grads, o.lr, o.maxGradNorm === null ? 1 : clipScale(gradNorm, o.maxGradNorm));
   return { gradNorm, skipped: null };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../src/optimizer';
+import { AdamW, clipScale, globalNorm, learningRate } from '../src/optimizer';
 
 tf.setBackend('cpu');
 
@@ -83,11 +83,13 @@ describe('gradient clipping', () => {
     const g = new Map([['a', tf.tensor1d([3, 0])], ['b', tf.tensor1d([0, 4])]]);
     const norm = globalNorm(g.values());
     expect(norm).toBeCloseTo(5, 6);
-    const clipped = clipByGlobalNorm(g, norm, 1);
-    expect(Array.from(clipped.get('a')!.dataSync())).toEqual([expect.closeTo(0.6, 5), 0]);
-    expect(globalNorm(clipped.values())).toBeCloseTo(1, 5);
-    const kept = clipByGlobalNorm(g, norm, 10);
-    expect(Array.from(kept.get('b')!.dataSync())).toEqual([0, 4]);
+    expect(clipScale(norm, 1)).toBeCloseTo(0.2, 6);
+    expect(clipScale(norm, 10)).toBe(1);
+    // AdamW applies the scale: with it, the first update's moments are those of the clipped gradient.
+    const p = tf.variable(tf.tensor1d([0, 0]));
+    const opt = new AdamW(new Map([['a', p]]));
+    opt.apply(new Map([['a', g.get('a')!]]), 0.1, clipScale(norm, 1));
+    expect(Array.from(opt.state().m.get('a')!.dataSync())).toEqual([expect.closeTo(0.1 * 0.6, 5), 0]);
     expect(globalNorm([tf.tensor1d([Number.NaN])])).toBeNaN();
   });
 });

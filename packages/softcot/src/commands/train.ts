@@ -48,6 +48,8 @@ ${COT_POLICY_HELP}
   --val-setting S      validation score: pass@1 of this inference setting (default hard-greedy,
                        the paper's best-greedy-validation selection)
   --seed N             seed (default 0)
+  --gradient-cosine on|off  log the cosine of the two half-batch gradients (default: on up to 100M trainable
+                       parameters; it keeps a second gradient buffer)
   --force-resume       resume the run in --out even if its settings (out/run.json) differ
 ${CONFIG_HELP}
 ${BACKEND_HELP}
@@ -86,7 +88,7 @@ const TRAIN_OPTIONS: OptionSpec = {
   'max-answer': { type: 'string' }, temperature: { type: 'string' }, ...COT_POLICY_OPTIONS, 'answer-temperature': { type: 'string' },
   'kl-beta': { type: 'string' }, 'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' },
   'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' },
-  'force-resume': { type: 'boolean' }, ...CONFIG_OPTION, ...BACKEND_OPTION,
+  'gradient-cosine': { type: 'string' }, 'force-resume': { type: 'boolean' }, ...CONFIG_OPTION, ...BACKEND_OPTION,
 };
 
 export const trainCommand: Command = {
@@ -102,6 +104,7 @@ export const trainCommand: Command = {
     const mode = optChoice(v, 'mode', COT_MODES_CLI, 'soft');
     const policyFlags = settingsForMode(mode, cotPolicyFlags(v));
     const answerTemperature = optFloat(v, 'answer-temperature', { min: 0 });
+    const gradientCosine = optChoice(v, 'gradient-cosine', ['on', 'off'] as const);
     const reward = optChoice(v, 'reward', REWARDS, 'verifier');
     const algorithm = optChoice(v, 'algorithm', ALGOS, 'rloo');
     const steps = optInt(v, 'steps', { min: 1 }) ?? 100;
@@ -166,6 +169,7 @@ export const trainCommand: Command = {
         ...(validation ? { validation } : {}),
         seed,
         ...(v['force-resume'] ? { resume: 'force' as const } : {}),
+        ...(gradientCosine !== undefined ? { gradientCosine: gradientCosine === 'on' } : {}),
       });
       const res = await trainer.train(examples);
       io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
