@@ -1,10 +1,11 @@
 // softcot compare: the training-mode × inference-mode grid over several checkpoints.
 import * as path from 'node:path';
 import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
-import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
+import { CliInputError, UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
 import { withConfigFile } from '../config-file';
-import { loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { checkOutputFolder, safeName } from '../outputs';
+import { fitToContext, loadExamples, blameModel, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 
@@ -22,7 +23,8 @@ export function parseModelList(spec: string): { name: string; dir: string }[] {
   if (items.length === 0) throw new UsageError('flag --models needs name=DIR,name=DIR,...');
   return items.map((it) => {
     const eq = it.indexOf('=');
-    const name = eq > 0 ? it.slice(0, eq) : path.basename(path.resolve(it));
+    // The name becomes <out>/<name>/: a path component, never "..", never a separator.
+    const name = safeName(eq > 0 ? it.slice(0, eq) : path.basename(path.resolve(it)), 'flag --models');
     const dir = eq > 0 ? it.slice(eq + 1) : it;
     if (!dir) throw new UsageError(`flag --models: "${it}" has no folder`);
     return { name, dir };
@@ -46,17 +48,21 @@ export const compareCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = evalFlags(v);
     const out = optString(v, 'out') ?? path.join('runs', 'compare');
-    const examples = await loadExamples(dataFile, v);
+    const inputs = { '--data': dataFile, ...Object.fromEntries(models.map((m) => [`--models ${m.name}`, m.dir])) };
+    checkOutputFolder(out, '--out', inputs, ['grid.md', 'grid.json', 'grid.svg', 'grid-passk.svg', ...models.flatMap((m) => EVAL_REPORT_FILES.map((f) => path.join(m.name, f)))]);
+    const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
     const runs: { name: string; summaries: SettingSummary[] }[] = [];
     for (const m of models) {
-      const { model, tokenizer } = loadModelDir(m.dir);
+      const { model, tokenizer } = loadModelDir(m.dir, v);
       try {
         const format = promptFormatFor(v, tokenizer!);
+        const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
+        if (examples.length !== loaded.length) throw new CliInputError(`${m.dir}: ${loaded.length - examples.length} problems do not fit this model's context; compare needs the same problems for every model (filter --data first)`);
         warnUnrepresentable(tokenizer!, examples, format, io);
         warnPromptMismatch(m.dir, format, io);
         const policies = evaluatedPolicies(m.dir, model, flags.policy, io);
-        const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io, m.name);
+        const result = await blameModel(m.dir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io, m.name));
         writeEvalReport(path.join(out, m.name), result, reportMeta(m.dir, dataFile, examples.length, format, flags, policies, backend), { ks: flags.ks });
         runs.push({ name: m.name, summaries: result.summaries });
       } finally {
@@ -64,7 +70,7 @@ export const compareCommand: Command = {
       }
     }
     const grid = compareGrid(runs);
-    const files = writeCompareReport(out, grid, { data: dataFile, problems: examples.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });
+    const files = writeCompareReport(out, grid, { data: dataFile, problems: loaded.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });
     io.stdout(compareMarkdown(grid));
     io.stdout(`wrote ${files.markdown}, ${files.json}, ${files.svg}${files.passkSvg ? `, ${files.passkSvg}` : ''}`);
     return 0;

@@ -1,5 +1,6 @@
 // softcot demo: the whole method end to end on a synthetic task (see ../demo.ts).
 import { runDemo } from '../demo';
+import { LIMITS } from '@softcot/base';
 import { optChoice, optInt, optString, parseFlags, type Command } from '../args';
 
 const usage = `Usage: softcot demo [--out DIR] [--quick] [--backend wasm|cpu] [--seed N]
@@ -22,7 +23,7 @@ export const demoCommand: Command = {
     const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, seed: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
     const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
-    const seed = optInt(v, 'seed') ?? 0;
+    const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
     await runDemo({ outDir: optString(v, 'out') ?? 'runs/demo', quick: Boolean(v.quick), backend, seed, log: io.stdout });
     return 0;
   },

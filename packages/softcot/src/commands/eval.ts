@@ -12,7 +12,9 @@ import {
 import { CliInputError } from '../args';
 import { CONFIG_HELP, CONFIG_OPTION, withConfigFile } from '../config-file';
 import { COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, type CotPolicyFlags } from './cot-flags';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { LIMITS } from '@softcot/base';
+import { checkOutputFolder } from '../outputs';
+import { DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, blameModel, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor, warnPromptMismatch } from './inputs';
 
 export const EVAL_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,
@@ -26,9 +28,13 @@ export const EVAL_OPTIONS: OptionSpec = {
   out: { type: 'string' },
   seed: { type: 'string' },
   extract: { type: 'string' },
+  ...MODEL_OPTIONS,
   ...CONFIG_OPTION,
   ...BACKEND_OPTION,
 };
+
+/** The files an eval report folder holds (writeEvalReport). */
+export const EVAL_REPORT_FILES = ['problems.jsonl', 'summary.json', 'summary.md', 'passk.svg', 'entropy.svg'] as const;
 
 export const EVAL_HELP = `${DATA_HELP}
   --settings LIST      all (every mode, greedy and sampled: 10 settings; default), paper (the six of
@@ -46,6 +52,7 @@ ${COT_POLICY_HELP}
   --extract MODE       how answers are read from completions: markers (default: the last closed \\boxed{},
                        "The final answer is …", "#### n", the paper's protocol), math-verify (also free text
                        as Math-Verify reads it), or answer (the completion is the answer); docs/grader.md
+${MODEL_HELP}
 ${CONFIG_HELP}
 ${BACKEND_HELP}`;
 
@@ -70,13 +77,13 @@ export function evalFlags(v: Record<string, unknown>): EvalFlags {
   }
   return {
     settings,
-    samples: optInt(v, 'samples', { min: 1 }) ?? 8,
-    ks: optIntList(v, 'k') ?? [1, 2, 4, 8, 16, 32],
-    maxCot: optInt(v, 'max-cot', { min: 1 }) ?? 512,
-    maxAnswer: optInt(v, 'max-answer', { min: 1 }) ?? 32,
+    samples: optInt(v, 'samples', { min: 1, max: LIMITS.count }) ?? 8,
+    ks: optIntList(v, 'k', { max: LIMITS.count }) ?? [1, 2, 4, 8, 16, 32],
+    maxCot: optInt(v, 'max-cot', { min: 1, max: LIMITS.tokens }) ?? 512,
+    maxAnswer: optInt(v, 'max-answer', { min: 1, max: LIMITS.tokens }) ?? 32,
     policy: cotPolicyFlags(v),
-    batch: optInt(v, 'batch', { min: 1 }) ?? 32,
-    seed: optInt(v, 'seed') ?? 0,
+    batch: optInt(v, 'batch', { min: 1, max: LIMITS.count }) ?? 32,
+    seed: optInt(v, 'seed', { max: LIMITS.seed }) ?? 0,
     extract: optChoice(v, 'extract', EXTRACT_MODES, 'markers'),
   };
 }
@@ -205,16 +212,18 @@ export const evalCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = evalFlags(v);
     const out = optString(v, 'out') ?? path.join('runs', `eval-${path.basename(path.resolve(modelDir))}`);
-    const examples = await loadExamples(dataFile, v);
+    checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, EVAL_REPORT_FILES);
+    const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
+    const { model, tokenizer } = loadModelDir(modelDir, v);
     try {
       const format = promptFormatFor(v, tokenizer!);
+      const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
       warnUnrepresentable(tokenizer!, examples, format, io);
       warnPromptMismatch(modelDir, format, io);
       const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
       const t0 = performance.now();
-      const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io);
+      const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io));
       const seconds = (performance.now() - t0) / 1000;
       const files = writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), seconds: Number(seconds.toFixed(1)) }, { ks: flags.ks });
       for (const s of result.summaries) io.stdout(`${s.setting.padEnd(13)} pass@1 ${(100 * s.pass1).toFixed(1)}%  CoT ${s.meanCotLength.toFixed(1)}`);

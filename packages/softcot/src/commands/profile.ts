@@ -5,8 +5,9 @@ import { writeFileAtomic } from '@softcot/base';
 import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS, writeEvalReport } from '@softcot/eval';
 import { optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { withConfigFile } from '../config-file';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
-import { loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { checkOutputFolder } from '../outputs';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
+import { fitToContext, loadExamples, blameModel, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
 
 const usage = `Usage: softcot profile --model DIR --data FILE [options]
 
@@ -33,15 +34,17 @@ export const profileCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = { ...evalFlags(v), settings: [...SIX_SETTINGS] };
     const out = optString(v, 'out') ?? path.join('runs', `profile-${path.basename(path.resolve(modelDir))}`);
-    const examples = await loadExamples(dataFile, v);
+    checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, [...EVAL_REPORT_FILES, 'profile.md']);
+    const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
+    const { model, tokenizer } = loadModelDir(modelDir, v);
     try {
       const format = promptFormatFor(v, tokenizer!);
+      const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
       warnUnrepresentable(tokenizer!, examples, format, io);
       warnPromptMismatch(modelDir, format, io);
       const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
-      const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io);
+      const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io));
       const profile = baseProfile(result.summaries);
       writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), profile }, { ks: flags.ks });
       const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;

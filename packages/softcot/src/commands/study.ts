@@ -1,7 +1,7 @@
 // softcot study: the reproduction study of method.md §6 at a chosen scale (see ../study.ts).
-import * as fs from 'node:fs';
+import { LIMITS, readJsonFile } from '@softcot/base';
 import { STUDY_SCALES, resolveStudyConfig, runStudy, type StudyScale } from '../study';
-import { UsageError, optChoice, optString, parseFlags, type Command } from '../args';
+import { CliInputError, optChoice, optIntList, optString, parseFlags, type Command } from '../args';
 
 const usage = `Usage: softcot study [--scale tiny|small] [--config FILE] [--out DIR] [--seeds LIST] [--fresh] [--backend wasm|cpu]
 
@@ -30,27 +30,15 @@ export const studyCommand: Command = {
     const scale = optChoice(v, 'scale', Object.keys(STUDY_SCALES) as StudyScale[], 'small');
     const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
     const file = optString(v, 'config');
-    let overrides = {};
-    if (file !== undefined) {
-      if (!fs.existsSync(file)) throw new UsageError(`--config: ${file} does not exist`);
-      try {
-        overrides = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-      }
-    }
+    const overrides = file !== undefined ? readJsonFile(file, { what: 'config file', maxBytes: 1_000_000 }) : {};
+    if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) throw new CliInputError(`${file}: must be a JSON object of overrides, e.g. {"rl": {"steps": 200}}`);
     const seeds = parseSeeds(optString(v, 'seeds'));
-    const config = resolveStudyConfig(scale, seeds ? { ...overrides, seeds } : overrides, file ?? 'config');
+    const config = resolveStudyConfig(scale, (seeds ? { ...overrides, seeds } : overrides) as Parameters<typeof resolveStudyConfig>[1], file ?? 'config');
     await runStudy({ config, outDir: optString(v, 'out') ?? `runs/study-${scale}`, backend, resume: !v.fresh, log: io.stdout });
     return 0;
   },
 };
 
 function parseSeeds(x: string | undefined): number[] | undefined {
-  if (x === undefined) return undefined;
-  const parts = x.split(',').map((s) => s.trim());
-  const seeds = parts.map(Number);
-  if (parts.some((p) => p === '') || seeds.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`flag --seeds needs a comma-separated list of non-negative integers, got "${x}"`);
-  return seeds;
+  return optIntList({ seeds: x }, 'seeds', { min: 0, max: LIMITS.seed });
 }
