@@ -72,13 +72,13 @@ export function loadModel(dir: string, opts: LoadModelOptions = {}): CausalLM & 
     // Check every name, dtype and shape before reading any data, so a bad checkpoint fails fast and cheaply.
     for (const spec of specs) {
       if (!store.has(spec.name))
-        throw new CheckpointError(`missing tensor required by config.json (${config.modelType}, ${config.numLayers} layers)`, dir, spec.name);
+        throw new CheckpointError(`missing tensor required by config.json (${config.modelType}, ${config.numLayers} layers)`, dir, `tensor ${JSON.stringify(spec.name)}`);
       const info = store.info(spec.name);
       if (!FLOAT_DTYPES.has(info.dtype))
         throw new CheckpointError(`dtype ${info.dtype} is not a floating-point type (weights are F32, F16, BF16 or F64)`, store.fileOf(spec.name), `tensor ${JSON.stringify(spec.name)}`);
       const shape = info.shape;
       if (shape.length !== spec.shape.length || shape.some((s, i) => s !== spec.shape[i]))
-        throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), spec.name);
+        throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), `tensor ${JSON.stringify(spec.name)}`);
     }
     const known = new Set(specs.map((s) => s.name));
     const unused = store.names().filter((n) => !known.has(n));

@@ -159,10 +159,11 @@ export class RLOOTrainer {
       const saved = readJsonFile(file, { what: 'run settings file' });
       const diff = settingsDiff(saved, current);
       if (diff.length > 0) {
-        const list = diff.map((d) => `  ${d}`).join('\n');
+        // One line, so that a command line shows all of it.
+        const list = diff.join('; ');
         if (c.resume !== 'force')
-          throw new Error(`${file}: the run in ${outputDir} has other settings; resume with the same settings, or force it (resume: 'force', --force-resume), or use another output folder:\n${list}`);
-        console.error(`${file}: resuming with other settings (forced):\n${list}`);
+          throw new Error(`${file}: the run in ${outputDir} has other settings; resume with the same settings, or force it (resume: 'force', --force-resume), or use another output folder: ${list}`);
+        console.error(`${file}: resuming with other settings (forced): ${list}`);
       }
     }
     writeJsonAtomic(file, current);

@@ -207,7 +207,6 @@ export const forwardCommand: Command = {
     const { model } = loadModelDir(modelDir, v, { tokenizer: false });
     try {
       const input = validateForwardInput(json, model.config.vocabSize, inFile);
-      if (steps !== undefined && input.inputIds[0]!.length === 0 && !input.mixtureProbs) throw new CliInputError(`${inFile}: field "input_ids": --generate needs a non-empty prompt`);
       checkForwardFits(model, input, steps, inFile, modelDir);
       if (steps !== undefined) {
         let tokens: number[][];

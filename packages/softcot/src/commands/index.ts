@@ -83,7 +83,7 @@ export async function runCli(argv: string[], io: CommandIO = processIO()): Promi
     return await cmd.run(rest, io);
   } catch (caught) {
     // A library's limit (a count too large, a plan over the memory budget) is a usage error naming the flags.
-    const e = caught instanceof LimitError ? limitAsUsage(caught) : caught;
+    const e = caught instanceof LimitError && caught.options.length > 0 ? limitAsUsage(caught) : caught;
     if (e instanceof UsageError && cmd) {
       io.stderr(`softcot ${cmd.name}: ${e.message}`);
       io.stderr('');

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CharTokenizer, initModel, loadTokenizer, makeConfigJson, parseModelConfig, saveModel, type ModelType } from '@softcot/model';
-import { FileError, LIMITS, withFile, writeFolderAtomic } from '@softcot/base';
+import { FileError, LIMITS, MemoryBudgetError, withFile, writeFolderAtomic } from '@softcot/base';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, UsageError, optChoice, optInt, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { readJsonInput } from './forward';
 
@@ -123,7 +123,14 @@ export const initCommand: Command = {
 
     checkNewModelFolder(out, Boolean(v.force), { '--config': configFile, '--tokenizer': tokDir });
     await selectBackend(v, 'cpu');
-    const model = initModel(config, seed);
+    let model;
+    try {
+      model = initModel(config, seed);
+    } catch (e) {
+      // Its size comes from the config: name it.
+      if (e instanceof MemoryBudgetError) throw new CliInputError(`${configFile ?? `preset ${presetName}`}: ${e.message}`);
+      throw e;
+    }
     try {
       // The whole folder appears at once (or, with --force, replaces the old one at once): never half a model.
       writeFolderAtomic(
