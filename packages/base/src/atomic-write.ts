@@ -119,6 +119,8 @@ export function writeFolderAtomic(final: string, fill: (tmp: string) => void, op
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     if (fs.existsSync(old) && !fs.existsSync(target)) fs.renameSync(old, target);
+    // A file of the temporary folder is reported where it was going: <final>/<name>.
+    if (e instanceof FileError && e.file.startsWith(tmp)) throw new FileError(path.join(final, path.relative(tmp, e.file)), e.detail, { ...(e.code ? { code: e.code } : {}), cause: e });
     throw fileError(final, e, 'cannot write');
   }
   fs.rmSync(old, { recursive: true, force: true });
