@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic, writeJsonAtomic } from '@softcot/base';
 import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
 import { noiseSigma, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, syntheticAlphabet, syntheticPieces, syntheticPromptFormat, withLazySolutions, type Example } from '@softcot/data';
@@ -170,8 +171,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   // 4. Report.
   const report = demoReport(baseSummaries, trained, { ...best, base: baseValidation }, curves, sizes, (performance.now() - t0) / 1000);
-  fs.writeFileSync(path.join(o.outDir, 'results.md'), report);
-  fs.writeFileSync(path.join(o.outDir, 'summary.json'), JSON.stringify({ sizes, base: baseSummaries, trained, best, baseValidation, seconds: (performance.now() - t0) / 1000 }, null, 2));
+  writeFileAtomic(path.join(o.outDir, 'results.md'), report);
+  writeJsonAtomic(path.join(o.outDir, 'summary.json'), { sizes, base: baseSummaries, trained, best, baseValidation, seconds: (performance.now() - t0) / 1000 });
   writeSvg(
     path.join(o.outDir, 'reward-curve.svg'),
     lineChart({
