@@ -29,6 +29,13 @@ export interface TrainerState {
   format: 'softcot-trainer-state/1';
 }
 
+/** A trained model as a complete Hugging Face folder: fp32 weights, its tokenizer, and the CoT it was trained with. */
+function saveTrainedModel(dir: string, s: { model: CausalLM; tokenizer: Tokenizer; cot: CotRecordOfRun }): void {
+  saveModel(s.model, dir, { dtype: 'float32' });
+  s.tokenizer.save(dir);
+  saveCotConfig(dir, s.cot);
+}
+
 export function saveTrainingCheckpoint(
   outputDir: string,
   s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; cot: CotRecordOfRun; keep: number; best?: BestValidation },
@@ -39,9 +46,7 @@ export function saveTrainingCheckpoint(
   writeFolderAtomic(
     final,
     (tmp) => {
-      saveModel(s.model, tmp, { dtype: 'float32' });
-      s.tokenizer.save(tmp);
-      saveCotConfig(tmp, s.cot);
+      saveTrainedModel(tmp, s);
       const { step, m, v } = s.optimizer.state();
       writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
         ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
@@ -69,9 +74,7 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   writeFolderAtomic(
     final,
     (tmp) => {
-      saveModel(s.model, tmp, { dtype: 'float32' });
-      s.tokenizer.save(tmp);
-      saveCotConfig(tmp, s.cot);
+      saveTrainedModel(tmp, s);
       writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
     },
     { replace: true },

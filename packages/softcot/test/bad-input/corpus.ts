@@ -156,18 +156,6 @@ add('checkpoint', 'valid-header-no-model-tensors', 1, /missing tensor required b
   const m = c.modelWithRawWeights({ a: t1 }, new Uint8Array(8));
   return { argv: c.forwardArgs(m), names: [m, q(EMBED)] };
 });
-add('checkpoint', 'weights-file-is-a-folder', 1, /is a folder; expected a regular safetensors file/, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'model.safetensors'));
-  fs.mkdirSync(path.join(m, 'model.safetensors'));
-  return { argv: c.forwardArgs(m), names: [path.join(m, 'model.safetensors')] };
-});
-add('checkpoint', 'weights-file-is-a-fifo', 1, /is a FIFO \(named pipe\); expected a regular safetensors file/, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'model.safetensors'));
-  c.fifo(path.join(m, 'model.safetensors'));
-  return { argv: c.forwardArgs(m), names: [path.join(m, 'model.safetensors')] };
-});
 add('checkpoint', 'no-weights', 1, /no weights found: looked for model\.safetensors\.index\.json and model\.safetensors/, (c) => {
   const m = c.copyModel();
   fs.rmSync(path.join(m, 'model.safetensors'));
@@ -245,6 +233,23 @@ resume('run-settings-invalid-json', /invalid JSON/, (_c, o) => [path.join(o, 'ru
 resume('resume-with-other-settings', /has other settings; resume with the same settings, or force it .*: steps: 999 → 1; /, (_c, o) => [path.join(o, 'run.json')], (c, o) => {
   c.json(path.join(o, 'run.json'), { steps: 999 });
 });
+
+// A file of the model folder that is not a regular file: refused at once, naming it (a FIFO would block a read).
+for (const [area, file, what, args] of [
+  ['checkpoint', 'model.safetensors', 'safetensors file', 'forward'],
+  ['config', 'config.json', 'config file', 'forward'],
+  ['tokenizer', 'tokenizer.json', 'file', 'ood'],
+] as const) {
+  const prefix = area === 'checkpoint' ? 'weights-file-' : '';
+  for (const kind of ['folder', 'fifo'] as const) {
+    const error = kind === 'folder' ? `is a folder; expected a regular ${what}` : `is a FIFO \\(named pipe\\); expected a regular ${what}`;
+    add(area, `${prefix}is-a-${kind}`, 1, new RegExp(error), (c) => {
+      const m = c.copyModel();
+      c.replaceBy(path.join(m, file), kind);
+      return { argv: args === 'forward' ? c.forwardArgs(m) : c.oodArgs(m), names: [path.join(m, file)] };
+    });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // config.json: loaded through `softcot forward` (and init --config)
@@ -327,18 +332,6 @@ add('config', 'invalid-utf8', 1, /invalid UTF-8 at line 2/, (c) => {
   c.badUtf8(path.join(m, 'config.json'), ['{', ' "model_type": "qwen2"', '}'], 2);
   return { argv: c.forwardArgs(m), names: [path.join(m, 'config.json')] };
 });
-add('config', 'is-a-folder', 1, /is a folder; expected a regular config file/, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'config.json'));
-  fs.mkdirSync(path.join(m, 'config.json'));
-  return { argv: c.forwardArgs(m), names: [path.join(m, 'config.json')] };
-});
-add('config', 'is-a-fifo', 1, /is a FIFO \(named pipe\); expected a regular config file/, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'config.json'));
-  c.fifo(path.join(m, 'config.json'));
-  return { argv: c.forwardArgs(m), names: [path.join(m, 'config.json')] };
-});
 add('config', 'larger-than-the-input-limit', 1, /the config file is 300 MB, more than the 268 MB limit/, (c) => {
   const m = c.copyModel();
   c.sparse(path.join(m, 'config.json'), 300_000_000);
@@ -396,18 +389,6 @@ tok('deeply-nested', /JSON nested deeper than 100 levels/, null, () => `{"model"
 tokenizer('invalid-utf8', /invalid UTF-8 at line 1/, 'tokenizer.json', null, (c) => {
   const m = c.copyModel();
   c.badUtf8(path.join(m, 'tokenizer.json'), ['{"model": "xxxxxx"}'], 1);
-  return m;
-});
-tokenizer('is-a-fifo', /is a FIFO/, 'tokenizer.json', null, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'tokenizer.json'));
-  c.fifo(path.join(m, 'tokenizer.json'));
-  return m;
-});
-tokenizer('is-a-folder', /is a folder/, 'tokenizer.json', null, (c) => {
-  const m = c.copyModel();
-  fs.rmSync(path.join(m, 'tokenizer.json'));
-  fs.mkdirSync(path.join(m, 'tokenizer.json'));
   return m;
 });
 add('tokenizer', 'missing', 1, /no tokenizer found: looked for tokenizer\.json/, (c) => {
@@ -644,6 +625,9 @@ usage('ppo-clip-above-1', /flag --ppo-clip needs a finite decimal number > 0 and
 usage('kl-beta-negative', /flag --kl-beta needs a finite decimal number >= 0, got "-1"/, '--kl-beta', (c) => train(c, '--kl-beta', '-1'));
 usage('max-grad-norm-zero', /flag --max-grad-norm needs a finite decimal number > 0/, '--max-grad-norm', (c) => train(c, '--max-grad-norm', '0'));
 usage('multiplex-k-zero', /flag --multiplex-k needs a whole number >= 1/, '--multiplex-k', (c) => train(c, '--mode', 'multiplex', '--multiplex-k', '0'));
+usage('gumbel-top-k-1e9', /flag --gumbel-top-k is 1000000000, more than the 65536 accepted/, '--gumbel-top-k', (c) => evalA(c, '--gumbel-top-k', '1000000000'));
+usage('multiplex-k-1e9', /flag --multiplex-k is 1000000000, more than the 65536 accepted/, '--multiplex-k', (c) => evalA(c, '--multiplex-k', '1000000000'));
+usage('top-k-past-any-vocabulary', /flag --top-k is 100000000, more than the 16777216 accepted/, '--top-k', (c) => train(c, '--top-k', '100000000'));
 usage('gumbel-score-unknown', /flag --gumbel-score must be one of/, '--gumbel-score', (c) => train(c, '--mode', 'gumbel', '--gumbel-score', 'max'));
 usage('limit-zero', /flag --limit needs a whole number >= 1/, '--limit', (c) => train(c, '--limit', '0'));
 usage('prompt-unknown', /flag --prompt must be one of paper, chat, r1, got "xml"/, '--prompt', (c) => train(c, '--prompt', 'xml'));

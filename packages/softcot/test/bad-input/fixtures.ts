@@ -52,14 +52,19 @@ export class CaseContext {
     return to;
   }
 
-  /** A model copy whose config.json is changed by `edit` (return a new value to replace it). */
-  modelWithConfig(edit: (c: Record<string, unknown>) => unknown): string {
+  /** A model copy whose JSON file `name` is changed by `edit` (return a new value, or text, to replace it). */
+  modelWithJson<T>(name: string, edit: (j: T) => unknown): string {
     const dir = this.copyModel();
-    const file = path.join(dir, 'config.json');
-    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const out = edit(c);
-    this.json(file, out === undefined ? c : out);
+    const file = path.join(dir, name);
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    const out = edit(j);
+    this.json(file, out === undefined ? j : out);
     return dir;
+  }
+
+  /** A model copy whose config.json is changed by `edit`. */
+  modelWithConfig(edit: (c: Record<string, unknown>) => unknown): string {
+    return this.modelWithJson('config.json', edit);
   }
 
   /** The fixture model's weights. */
@@ -121,6 +126,13 @@ export class CaseContext {
     return file;
   }
 
+  /** Replace `file` by a folder or a named pipe of the same name. */
+  replaceBy(file: string, kind: 'folder' | 'fifo'): void {
+    fs.rmSync(file, { force: true });
+    if (kind === 'folder') fs.mkdirSync(file);
+    else this.fifo(file);
+  }
+
   /** A sparse file of `size` bytes (instant, no disk used): for size limits. */
   sparse(name: string, size: number): string {
     const file = path.isAbsolute(name) ? name : this.path(name);
@@ -158,22 +170,12 @@ export class CaseContext {
 
   /** A model copy with its tokenizer.json changed by `edit`. */
   modelWithTokenizer(edit: (t: Record<string, unknown> & { model: { vocab: Record<string, number> }; added_tokens: Record<string, unknown>[] }) => unknown): string {
-    const dir = this.copyModel();
-    const file = path.join(dir, 'tokenizer.json');
-    const t = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const out = edit(t);
-    this.json(file, out === undefined ? t : out);
-    return dir;
+    return this.modelWithJson('tokenizer.json', edit);
   }
 
   /** A model copy with its tokenizer_config.json changed by `edit`. */
   modelWithTokenizerConfig(edit: (c: Record<string, unknown>) => unknown): string {
-    const dir = this.copyModel();
-    const file = path.join(dir, 'tokenizer_config.json');
-    const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const out = edit(c);
-    this.json(file, out === undefined ? c : out);
-    return dir;
+    return this.modelWithJson('tokenizer_config.json', edit);
   }
 }
 
