@@ -15,7 +15,7 @@ export default defineConfig({
       '@softcot/rollout': src('rollout'),
       '@softcot/trainer': src('trainer'),
       '@softcot/eval': src('eval'),
-      '@softcot/backend-cuda': src('backend-cuda'),
+      '@softcot/backend-native': src('backend-native'),
       softcot: src('softcot'),
     },
   },

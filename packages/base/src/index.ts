@@ -4,3 +4,4 @@ export * from './folder-lock';
 export * from './random';
 export * from './read-file';
 export * from './sizes';
+export * from './stats';

@@ -8,7 +8,7 @@ import { COT_MODES, GAUSSIAN_MODES, cotLabel, noiseSigma, resolveCot, type CotMo
 import { rollout } from '@softcot/rollout';
 import { gradeCompletion, type ExtractMode } from '@softcot/rewards';
 import type { Example, PromptFormat } from '@softcot/data';
-import { meanPassAtK } from './passk';
+import { majorityAtK, meanPassAtK } from './passk';
 
 export interface InferenceSetting {
   mode: CotMode;
@@ -89,6 +89,8 @@ export interface SettingSummary {
   /** Mean fraction correct over samples: greedy pass@1 for greedy settings, sample pass@1 otherwise. */
   pass1: number;
   passAtK: Record<number, number>;
+  /** Sampled settings: maj@k, the accuracy of a majority vote over k samples' extracted answers (majorityAtK). */
+  majAtK: Record<number, number>;
   meanCotLength: number;
   stopReasons: Record<string, number>;
   /** Mean next-token entropy (nats, τ = 1) at each CoT position, over samples that reached it. */
@@ -174,12 +176,23 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
       samplesPerProblem: per,
       pass1: counts.reduce((a, x) => a + x.c / x.n, 0) / counts.length,
       passAtK: setting.greedy ? { 1: counts.reduce((a, x) => a + x.c, 0) / counts.length } : meanPassAtK(counts, ks),
+      majAtK: setting.greedy ? {} : Object.fromEntries(ks.map((k) => [k, meanMajority(results, k)])),
       meanCotLength: all.reduce((a, s) => a + s.cotLength, 0) / all.length,
       stopReasons,
       entropyByPosition: entropySum.map((s, p) => s / entropyCount[p]!),
     });
   }
   return { summaries, problems };
+}
+
+/** Mean maj@k over problems; an answer is right when some sample with that answer was graded correct. */
+function meanMajority(results: SampleResult[][], k: number): number {
+  return (
+    results.reduce((acc, samples) => {
+      const right = new Set(samples.filter((s) => s.correct && s.extracted !== null).map((s) => s.extracted!));
+      return acc + majorityAtK(samples.map((s) => s.extracted), (a) => right.has(a), k);
+    }, 0) / results.length
+  );
 }
 
 /** The policy an inference setting evaluates: the mode's settings, greedy or sampled, with σ for Gaussian modes. */

@@ -11,7 +11,7 @@
 //   NLL          −mean per-token log-prob of the correct option; reported averaged over items
 import { parseJsonText, readTextFile } from '@softcot/base';
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM, Tokenizer } from '@softcot/model';
+import { tokenLogProbs, type CausalLM, type Tokenizer } from '@softcot/model';
 import type { OodItem } from '@softcot/data';
 
 export type McKind = 'hellaswag' | 'arc' | 'mmlu' | 'synthetic';
@@ -187,9 +187,7 @@ export function continuationLogprobs(model: CausalLM, tokenizer: Tokenizer, cont
     const { hidden } = model.forward({ inputIds: tf.tensor2d(ids, [n, width], 'int32'), attentionMask: mask, logits: 'none' });
     return conts.map((c, i) => {
       const h = hidden.slice([i, ctx.length - 1, 0], [1, c.length, d]) as tf.Tensor3D;
-      const logp = tf.logSoftmax(model.lmHead(h).reshape([c.length, model.config.vocabSize]));
-      const picked = tf.gather(logp.reshape([-1]), tf.tensor1d(c.map((t, j) => j * model.config.vocabSize + t), 'int32'));
-      return Array.from(picked.dataSync());
+      return Array.from(tokenLogProbs(model.lmHead(h).reshape([c.length, model.config.vocabSize]) as tf.Tensor2D, c).dataSync());
     });
   });
 }

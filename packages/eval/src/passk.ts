@@ -97,3 +97,26 @@ export function passAtKFromCorrect(correct: readonly boolean[], k: number): numb
 
 /** The paper's k values: 1, 2, 4, 8, 16, 32. */
 export const PAPER_KS: readonly number[] = [1, 2, 4, 8, 16, 32];
+
+/**
+ * maj@k of one problem: the accuracy of a majority vote over k samples, averaged over the ⌊n/k⌋ disjoint groups of k
+ * consecutive samples. In a group, the answers that occur most often win; a tie between answers is broken uniformly
+ * at random in expectation (a tied correct answer counts 1/(number tied)). Samples with no answer (null) do not vote;
+ * a group with no answer at all scores 0. Answers are compared as strings (graders' extracted answers), and
+ * `correct(answer)` says whether an answer is right.
+ */
+export function majorityAtK(answers: readonly (string | null)[], correct: (answer: string) => boolean, k: number): number {
+  checkCount('k', k);
+  if (k < 1 || k > answers.length) throw new RangeError(`maj@k: k must be in [1, n] = [1, ${answers.length}], got ${k}`);
+  const groups = Math.floor(answers.length / k);
+  let total = 0;
+  for (let g = 0; g < groups; g++) {
+    const votes = new Map<string, number>();
+    for (const a of answers.slice(g * k, (g + 1) * k)) if (a !== null) votes.set(a, (votes.get(a) ?? 0) + 1);
+    if (votes.size === 0) continue;
+    const top = Math.max(...votes.values());
+    const winners = [...votes].filter(([, v]) => v === top).map(([a]) => a);
+    total += winners.filter(correct).length / winners.length;
+  }
+  return total / groups;
+}

@@ -3,7 +3,7 @@
  * bar charts and grouped bar charts (the training-mode × inference-mode grid). Output is standalone SVG text.
  * Non-finite points (NaN, ±Infinity) are skipped and break a line; empty series are listed in the legend only.
  */
-import { writeFileAtomic } from '@softcot/base';
+import { std, writeFileAtomic } from '@softcot/base';
 
 /** A colour-blind-friendly categorical palette (Tableau 10); repeats with a dash pattern after 10 series. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -208,7 +208,7 @@ export function runningMean(
   good.forEach((p, i) => {
     const w = good.slice(Math.max(0, i - window + 1), i + 1).map((q) => q[1]);
     const m = w.reduce((a, b) => a + b, 0) / w.length;
-    const sd = Math.sqrt(w.reduce((a, b) => a + (b - m) ** 2, 0) / w.length);
+    const sd = std(w);
     mean.push([p[0], m]);
     band.push([p[0], m - sd, m + sd]);
   });

@@ -5,7 +5,7 @@ import type { EvalResult, SettingSummary } from '../src/evaluate';
 export function summary(setting: string, greedy: boolean, pass1: number, passAtK: Record<number, number>): SettingSummary {
   const [mode] = setting.split(' ') as ['hard' | 'soft' | 'fuzzy'];
   const policy = resolveCot({ mode, greedy, ...(mode === 'hard' ? {} : { sigma: 0.1 }) });
-  return { setting, mode, greedy, policy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
+  return { setting, mode, greedy, policy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, majAtK: greedy ? {} : { 1: pass1 }, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
 }
 
 export const result: EvalResult = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanPassAtK, meanPassAtKDetailed, PAPER_KS, passAtK, passAtKFromCorrect } from '../src/passk';
+import { majorityAtK, meanPassAtK, meanPassAtKDetailed, PAPER_KS, passAtK, passAtKFromCorrect } from '../src/passk';
 
 /** Fraction of k-subsets of n samples (c correct) containing at least one correct sample, by enumeration. */
 function bruteForce(n: number, c: number, k: number): number {
@@ -110,5 +110,21 @@ describe('meanPassAtK', () => {
 
   it('passAtKFromCorrect', () => {
     expect(passAtKFromCorrect([true, false, false, false], 2)).toBeCloseTo(0.5, 14);
+  });
+});
+
+describe('maj@k', () => {
+  const right = (a: string) => a === '7';
+  it('majority vote over disjoint groups of k, ties split, null answers do not vote', () => {
+    expect(majorityAtK(['7', '7', '3'], right, 3)).toBe(1);
+    expect(majorityAtK(['3', '3', '7'], right, 3)).toBe(0);
+    expect(majorityAtK(['7', '3'], right, 2)).toBe(0.5); // a tie between a right and a wrong answer
+    expect(majorityAtK([null, null, '7'], right, 3)).toBe(1); // only answers vote
+    expect(majorityAtK([null, null], right, 2)).toBe(0);
+    // Two groups of 2 from 5 samples (the fifth is left out): {7,7} → 1, {3,null} → 0.
+    expect(majorityAtK(['7', '7', '3', null, '7'], right, 2)).toBe(0.5);
+    // maj@1 is the mean accuracy of the samples.
+    expect(majorityAtK(['7', '3', '7', '3'], right, 1)).toBe(0.5);
+    expect(() => majorityAtK(['7'], right, 2)).toThrow(/k must be in \[1, n\]/);
   });
 });

@@ -197,11 +197,13 @@ describe('helpers', () => {
     }
   });
 
-  it('runningMean: trailing window mean with a ± std band', () => {
+  it('runningMean: trailing window mean with a ± sample-std band', () => {
     const { mean, band } = runningMean([[1, 2], [2, 4], [3, NaN], [4, 9]], 2);
     expect(mean).toEqual([[1, 2], [2, 3], [4, 6.5]]);
-    expect(band[1]).toEqual([2, 2, 4]);
-    expect(band[2]).toEqual([4, 4, 9]);
+    expect(band[0]).toEqual([1, 2, 2]); // one value: no spread
+    expect(band[1]![1]).toBeCloseTo(3 - Math.SQRT2, 12); // {2, 4}: sample std √2
+    expect(band[1]![2]).toBeCloseTo(3 + Math.SQRT2, 12);
+    expect(band[2]![1]).toBeCloseTo(6.5 - 2.5 * Math.SQRT2, 12);
     expect(() => runningMean([], 0)).toThrow(/window/);
   });
   it('writeSvg writes the file', () => {

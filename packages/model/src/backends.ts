@@ -1,14 +1,25 @@
 // Choosing the tfjs backend. Model code never assumes one: it only uses tfjs ops.
-//   cpu        everywhere; slow but exact (float32)
-//   wasm       everywhere; ~30x faster matmul than cpu. We add the one kernel it lacks that training needs.
-//   cuda       our own native backend (@softcot/backend-cuda), registered by the caller before use
+//   native-cpu our own backend's cpu device (@softcot/backend-native): every core, a BLAS for the GEMMs, no 4 GB
+//              cap; the default wherever its addon is built (scripts/build-native.sh cpu)
+//   wasm       everywhere; ~30x faster matmul than cpu, one thread, 4 GB of memory. The fallback when the native
+//              addon is not built. We add the one kernel it lacks that training needs.
+//   cpu        everywhere; slow but exact (float32), the reference in tests
+//   cuda       our own backend's cuda device (NVIDIA GPU; scripts/build-native.sh cuda)
 //   tensorflow tfjs-node(-gpu), only if the user installed it; untested here
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { describeNative, isNativeAvailable, registerNativeBackend, NATIVE_BACKEND_NAMES, type DeviceKind } from '@softcot/backend-native';
 import { setExplicitTranspose } from './matmul';
 
-export type BackendName = 'cpu' | 'wasm' | 'cuda' | 'tensorflow';
-export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'cuda', 'tensorflow'];
+export type BackendName = 'native-cpu' | 'cpu' | 'wasm' | 'cuda' | 'tensorflow';
+export const BACKEND_NAMES: readonly BackendName[] = ['native-cpu', 'cpu', 'wasm', 'cuda', 'tensorflow'];
+
+/** The default CPU backend here: native-cpu when its addon loads, else wasm with the one-line reason. */
+export function defaultBackend(): { name: 'native-cpu' | 'wasm'; reason?: string; detail: string } {
+  const av = isNativeAvailable('cpu');
+  if (av.ok) return { name: 'native-cpu', detail: describeNative(av) };
+  return { name: 'wasm', reason: av.reason, detail: `wasm (${av.reason}; build it with scripts/build-native.sh cpu)` };
+}
 
 let wasmPatched = false;
 
@@ -46,22 +57,39 @@ function registerWasmSegmentSum(): void {
   });
 }
 
+/** Register our native backend for `device` unless a backend of that name exists; throws its one-line reason. */
+function ensureNative(device: DeviceKind): void {
+  if (tf.findBackendFactory(NATIVE_BACKEND_NAMES[device])) return;
+  registerNativeBackend({ device });
+}
+
+let fallbackSaid = false;
+
 /**
- * Select and initialise a backend. `cuda` must have been registered first (see @softcot/backend-cuda's
- * registerCudaBackend); `tensorflow` needs the user's own @tensorflow/tfjs-node(-gpu) import.
+ * Select and initialise a backend; without a name, the default CPU backend (native-cpu, or wasm when the native
+ * addon is not built: the reason is printed once, on one line). Returns the backend in use.
+ * `native-cpu` and `cuda` register our native backend on first use (a custom registration under the same name,
+ * e.g. with precision 'bf16', is kept); `tensorflow` needs the user's own @tensorflow/tfjs-node(-gpu) import.
  */
-export async function useBackend(name: BackendName): Promise<void> {
-  if (!BACKEND_NAMES.includes(name)) throw new Error(`unknown backend "${name}" (choose one of ${BACKEND_NAMES.join(', ')})`);
-  if (name === 'wasm') registerWasmSegmentSum();
-  if ((name === 'cuda' || name === 'tensorflow') && !tf.findBackendFactory(name)) {
-    throw new Error(
-      name === 'cuda'
-        ? 'backend "cuda" is not registered: call registerCudaBackend() from @softcot/backend-cuda first (the CLI does this for --backend cuda)'
-        : 'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed and imported (untested with softcot)',
-    );
-  }
-  setExplicitTranspose(name === 'wasm');
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`backend "${name}" failed to initialise`);
+export async function useBackend(name?: BackendName): Promise<BackendName> {
+  if (name !== undefined && !BACKEND_NAMES.includes(name)) throw new Error(`unknown backend "${name}" (choose one of ${BACKEND_NAMES.join(', ')})`);
+  let chosen: BackendName;
+  if (name === undefined) {
+    const d = defaultBackend();
+    chosen = d.name;
+    if (d.reason && !fallbackSaid) {
+      fallbackSaid = true;
+      console.warn(`softcot: using wasm: ${d.reason}`);
+    }
+  } else chosen = name;
+  if (chosen === 'wasm') registerWasmSegmentSum();
+  if (chosen === 'native-cpu') ensureNative('cpu');
+  if (chosen === 'cuda') ensureNative('cuda');
+  if (chosen === 'tensorflow' && !tf.findBackendFactory(chosen))
+    throw new Error('backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed and imported (untested with softcot)');
+  setExplicitTranspose(chosen === 'wasm');
+  const ok = await tf.setBackend(chosen);
+  if (!ok) throw new Error(`backend "${chosen}" failed to initialise`);
   await tf.ready();
+  return chosen;
 }

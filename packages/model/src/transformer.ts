@@ -166,7 +166,11 @@ export class CausalLM {
       const { cos, sin } = ropeTables(positions, batch, seqLen, this.invFreq);
       const maskTensor = tf.tensor4d(additive, [batch, 1, seqLen, past + seqLen]);
       for (let i = 0; i < c.numLayers; i++) {
-        h = this.block(i, h, cos, sin, maskTensor, cache);
+        // One scope per layer: a layer's intermediates are freed when it is done, instead of every layer's living
+        // until the forward returns (a 64 x 64-token prefill of the 0.5B model held 15 GB that way). The gradient
+        // tape keeps its own copies of what backprop needs, and the KV cache keeps what it stores.
+        const prev = h;
+        h = tf.tidy(() => this.block(i, prev, cos, sin, maskTensor, cache));
       }
       const hidden = rmsNorm(h, this.p('model.norm.weight'), c.rmsNormEps);
       if (cache) cache.advance(seqLen);

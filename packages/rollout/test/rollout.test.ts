@@ -127,15 +127,15 @@ describe('rollout determinism and soft inputs', () => {
   const model = initModel(parseModelConfig(makeConfigJson('qwen2', { vocabSize: tok.vocabSize, hiddenSize: 16, intermediateSize: 32, numLayers: 1, numHeads: 2, tieWordEmbeddings: true })), 9);
   for (const [, v] of model.params) v.assign(tf.mul(v, 20));
 
-  it('one seed fixes sampling and noise; another seed changes them', () => {
-    const run = (seed: number) => rollout(model, tok, ['1+2', '3+4'], { cot: resolveCot({ mode: 'soft', sigma: 0.1 }), format, maxCotTokens: 5, answer: { greedy: false }, seed });
-    const a = run(1);
-    const b = run(1);
-    const c = run(2);
-    expect(a.map((t) => Array.from(t.cot.values))).toEqual(b.map((t) => Array.from(t.cot.values)));
-    expect(a.map((t) => t.answerIds)).toEqual(b.map((t) => t.answerIds));
-    expect(Array.from(a[0]!.cot.values)).not.toEqual(Array.from(c[0]!.cot.values));
-  });
+  for (const mode of COT_MODES)
+    it(`${mode}: one seed fixes sampling and noise; another seed changes them`, () => {
+      const cot = resolveCot({ mode, ...(mode === 'soft' || mode === 'fuzzy' ? { sigma: 0.1 } : {}) });
+      const run = (seed: number) => rollout(model, tok, ['1+2', '3+4', '5-1', '6+2'], { cot, format, maxCotTokens: 5, answer: { greedy: false }, seed });
+      const record = (ts: ReturnType<typeof run>) => ts.map((t) => [Array.from(t.cot.ids), Array.from(t.cot.values), t.answerIds]);
+      const a = run(1);
+      expect(record(run(1))).toEqual(record(a));
+      expect(record(run(2))).not.toEqual(record(a));
+    });
 
   it('greedy soft inputs are exactly the mixtures p·E (σ = 0)', () => {
     const [t] = rollout(model, tok, ['1+2'], { cot: resolveCot({ mode: 'soft', greedy: true }), format, maxCotTokens: 1, seed: 1 });

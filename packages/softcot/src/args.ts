@@ -193,29 +193,31 @@ export function limitAsUsage(e: LimitError): UsageError {
   return new UsageError(msg);
 }
 
-export const CLI_BACKENDS = ['cpu', 'wasm', 'cuda'] as const;
+export const CLI_BACKENDS = ['native-cpu', 'wasm', 'cpu', 'cuda'] as const;
 export type CliBackend = (typeof CLI_BACKENDS)[number];
 
 export const BACKEND_OPTION: OptionSpec = { backend: { type: 'string' } };
 
-export const BACKEND_HELP = '  --backend B          cpu | wasm | cuda (default wasm; cuda needs the native addon and a GPU)';
+export const BACKEND_HELP =
+  '  --backend B          native-cpu | wasm | cpu | cuda (default native-cpu when its addon is built, else wasm;\n' +
+  '                       cuda needs the cuda addon and a GPU)';
 
-/** Select the tfjs backend; for cuda, check availability first and report why not. */
-export async function selectBackend(v: Record<string, unknown>, fallback: CliBackend = 'wasm'): Promise<CliBackend> {
-  const name = optChoice(v, 'backend', CLI_BACKENDS, fallback);
-  if (name === 'cuda') {
-    const cuda = await import('@softcot/backend-cuda');
-    const av = cuda.isCudaAvailable();
-    if (!av.ok) throw new CliInputError(av.reason ?? 'cuda backend unavailable');
-    cuda.registerCudaBackend();
-  }
+/** Select the tfjs backend (without --backend: `fallback`, else the default CPU backend); native ones say why not. */
+export async function selectBackend(v: Record<string, unknown>, fallback?: CliBackend): Promise<CliBackend> {
+  const name = optChoice(v, 'backend', CLI_BACKENDS) ?? fallback;
   // Loaded here, not at start-up: `softcot --help` must not wait for tfjs.
-  const [tf, { useBackend }] = await Promise.all([import('@tensorflow/tfjs'), import('@softcot/model')]);
-  if (tf.getBackend() !== name) await useBackend(name as BackendName);
+  const [tf, { useBackend }, { isNativeAvailable }] = await Promise.all([
+    import('@tensorflow/tfjs'), import('@softcot/model'), import('@softcot/backend-native'),
+  ]);
+  if (name === 'native-cpu' || name === 'cuda') {
+    const av = isNativeAvailable(name === 'cuda' ? 'cuda' : 'cpu');
+    if (!av.ok) throw new CliInputError(av.reason ?? `${name} backend unavailable`);
+  }
+  const used = (await useBackend(name as BackendName | undefined)) as CliBackend;
   // The cpu backend prints a "install tfjs-node" banner on first use; the CLI has nothing to gain from it.
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu && cpu.firstUse) cpu.firstUse = false;
-  return name;
+  return used;
 }
 
 /** A `status`-capable IO over the process streams. */

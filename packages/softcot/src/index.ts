@@ -1,4 +1,5 @@
-// softcot: the umbrella package. The library's packages as namespaces, the demo, and the CLI entry points.
+// softcot: the umbrella package. The library's packages as namespaces, the experiment pipeline (demo and study),
+// and the CLI entry points.
 //
 //   import { model, trainer, runCli } from 'softcot';
 export * as model from '@softcot/model';
@@ -8,7 +9,7 @@ export * as rewards from '@softcot/rewards';
 export * as trainer from '@softcot/trainer';
 export * as data from '@softcot/data';
 export * as evaluation from '@softcot/eval';
-export { runDemo, type DemoOptions, type DemoResult } from './demo';
+export * from './experiment';
 export { runCli, topUsage, COMMANDS, findCommand } from './commands/index';
 export { UsageError, CliInputError, type Command, type CommandIO } from './args';
 export { PRESETS } from './commands/init';

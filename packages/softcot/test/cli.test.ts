@@ -214,7 +214,7 @@ describe('forward', () => {
     if (code === 0) return; // a machine with a working cuda backend
     expect(code).toBe(1);
     expect(io.err).toHaveLength(1);
-    expect(io.err[0]).toMatch(/^softcot forward: error: cuda backend unavailable: .*use backend 'cpu'$/);
+    expect(io.err[0]).toMatch(/^softcot forward: error: cuda backend unavailable: .*; use backend 'native-cpu' or 'wasm'$/);
   });
 
   it('invalid JSON names the file', async () => {

@@ -63,7 +63,10 @@ describe('softcot train and SIGINT / SIGTERM', () => {
     const metricsLines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
     expect(metricsLines).toBe(state.step);
 
-    // Fewer steps than the interrupted run asked for: other settings, so the resume is forced.
+    // Other settings (a shorter run) are refused with the difference named, unless forced.
+    const refused = runSync([...trainArgs, '--steps', String(state.step + 1)]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`other settings \\(steps: 1000 → ${state.step + 1}\\)`));
     const resumed = runSync([...trainArgs, '--steps', String(state.step + 1), '--force-resume']);
     expect(resumed.status, resumed.stderr + resumed.stdout).toBe(0);
     expect(resumed.stdout + resumed.stderr).toMatch(new RegExp(`resumed from .*${latest} at step ${state.step}`));

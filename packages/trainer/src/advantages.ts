@@ -1,8 +1,10 @@
 // Advantages within each prompt's group of G samples (method.md §3). A null reward ("not applicable")
 // is left out of the baseline and gets advantage 0.
 //   rloo       A_g = r_g − mean(r_j, j ≠ g)              (default; no std division)
-//   grpo       A_g = (r_g − mean(r)) / (std(r) + eps)
+//   grpo       A_g = (r_g − mean(r)) / (std(r) + eps)   (std: the sample std, as torch's default and TRL use)
 //   reinforce  A_g = r_g − b,  b = mean over the batch ('mean') or 0 ('none')
+
+import { mean, std } from '@softcot/base';
 
 export type Algorithm = 'rloo' | 'grpo' | 'reinforce';
 export const ALGORITHMS: readonly Algorithm[] = ['rloo', 'grpo', 'reinforce'];
@@ -29,20 +31,10 @@ export function computeAdvantages(groups: (number | null)[][], opts: AdvantageOp
     if (opts.algorithm === 'rloo')
       return group.map((r) => (r === null || n < 2 ? 0 : r - (sum - r) / (n - 1)));
     if (opts.algorithm === 'grpo') {
-      const m = n > 0 ? sum / n : 0;
-      const std = Math.sqrt(valid.reduce((a, r) => a + (r - m) ** 2, 0) / Math.max(n, 1));
-      return group.map((r) => (r === null || n < 2 ? 0 : (r - m) / (std + (opts.eps ?? 1e-4))));
+      const m = mean(valid);
+      const s = std(valid);
+      return group.map((r) => (r === null || n < 2 ? 0 : (r - m) / (s + (opts.eps ?? 1e-4))));
     }
     throw new Error(`unknown algorithm "${String(opts.algorithm)}" (choose ${ALGORITHMS.join(', ')})`);
   });
-}
-
-export function mean(xs: number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-export function std(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length);
 }

@@ -9,11 +9,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { lockFolder, readJsonFile, writeJsonAtomic } from '@softcot/base';
+import { lockFolder, mean, readJsonFile, std, writeJsonAtomic } from '@softcot/base';
 import type { CausalLM } from '@softcot/model';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { epochBatch, type Example } from '@softcot/data';
-import { computeAdvantages, mean, std } from './advantages';
+import { computeAdvantages } from './advantages';
 import { AdamW, learningRate } from './optimizer';
 import { scoreSequences, scoredSequence, type ScoredSequence, type ScoringSettings } from './logprobs';
 import { entriesPerRow, microBatchLoss, type LossSettings, type MicroBatch } from './loss';
@@ -159,10 +159,9 @@ export class RLOOTrainer {
       const saved = readJsonFile(file, { what: 'run settings file' });
       const diff = settingsDiff(saved, current);
       if (diff.length > 0) {
-        // One line, so that a command line shows all of it.
         const list = diff.join('; ');
         if (c.resume !== 'force')
-          throw new Error(`${file}: the run in ${outputDir} has other settings; resume with the same settings, or force it (resume: 'force', --force-resume), or use another output folder: ${list}`);
+          throw new Error(`${file}: the run in ${outputDir} has other settings (${list}); resume with the same settings, force it (resume: 'force', --force-resume), or use another output folder`);
         console.error(`${file}: resuming with other settings (forced): ${list}`);
       }
     }

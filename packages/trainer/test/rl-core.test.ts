@@ -22,9 +22,10 @@ describe('advantages', () => {
     expect(computeAdvantages([[3, 3]], { algorithm: 'grpo' })).toEqual([[0, 0]]);
   });
 
-  it('GRPO divides by the group std; REINFORCE uses the batch mean or nothing', () => {
+  it('GRPO divides by the group (sample) std; REINFORCE uses the batch mean or nothing', () => {
     const [g] = computeAdvantages([[0, 2]], { algorithm: 'grpo', eps: 0 });
-    expect(g).toEqual([-1, 1]);
+    expect(g![0]).toBeCloseTo(-1 / Math.SQRT2, 12);
+    expect(g![1]).toBeCloseTo(1 / Math.SQRT2, 12);
     expect(computeAdvantages([[1, 3], [5, 7]], { algorithm: 'reinforce', baseline: 'mean' })).toEqual([[-3, -1], [1, 3]]);
     expect(computeAdvantages([[1, 3]], { algorithm: 'reinforce' })).toEqual([[1, 3]]);
   });

@@ -41,6 +41,25 @@ describe('supervisedFineTune', () => {
     model.dispose();
   });
 
+  it('mixture-tolerant pretraining: share 0 is plain pretraining bit for bit; a share changes the CoT inputs only', () => {
+    const weights = (mixture?: { share: number }) => {
+      const model = tinyModel(tinyTokenizer().vocabSize, 3);
+      const losses = supervisedFineTune(model, tinyTokenizer(), examples, { format, steps: 6, batchSize: 2, lr: 1e-2, seed: 4, extraTexts: [extra], ...(mixture ? { mixture } : {}) });
+      const w = [...model.params.values()].map((v) => Array.from(v.dataSync()));
+      model.dispose();
+      return { losses, w };
+    };
+    const plain = weights();
+    const zero = weights({ share: 0 });
+    expect(zero.losses).toEqual(plain.losses);
+    expect(zero.w).toEqual(plain.w);
+    // At share 1 every row with a CoT reads mixtures from its first step: the losses differ from the first step on.
+    const mixed = weights({ share: 1 });
+    expect(mixed.losses[0]).not.toBe(plain.losses[0]);
+    expect(mixed.losses.every(Number.isFinite)).toBe(true);
+    expect(() => weights({ share: 1.5 })).toThrow(/mixture.share must be in \[0, 1\]/);
+  });
+
   it('rejects examples without a solution and empty extra targets', () => {
     const model = tinyModel(tinyTokenizer().vocabSize, 3);
     expect(() => supervisedFineTune(model, tinyTokenizer(), [{ id: 'x', question: '1+1', answer: '2', row: {} }], { format, steps: 1, batchSize: 1, lr: 1e-3 })).toThrow(/x has no solution/);

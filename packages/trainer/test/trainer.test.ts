@@ -251,7 +251,7 @@ describe('RLOOTrainer', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-runjson-'));
     await new RLOOTrainer(config(root, { steps: 2 })).train(dataset);
     const changed = new RLOOTrainer(config(root, { steps: 3, lr: 2e-3 }));
-    await expect(changed.train(dataset)).rejects.toThrow(/run.json: the run in .* has other settings[\s\S]*steps: 2 → 3[\s\S]*lr: 0.001 → 0.002/);
+    await expect(changed.train(dataset)).rejects.toThrow(/run.json: the run in .* has other settings \(steps: 2 → 3; lr: 0.001 → 0.002\)/);
     const forced = await new RLOOTrainer(config(root, { steps: 3, lr: 2e-3, resume: 'force' })).train(dataset);
     expect(forced.metrics.map((m) => m.step)).toEqual([3]);
     expect(JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')).lr).toBe(2e-3);

@@ -1,11 +1,11 @@
 // softcot compare: the training-mode × inference-mode grid over several checkpoints.
 import * as path from 'node:path';
-import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
-import { CliInputError, UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
+import { compareGrid, compareMarkdown, writeCompareReport, type SettingSummary } from '@softcot/eval';
+import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluateModelFolder } from './eval';
+import { safeName, checkOutputFolder } from '../outputs';
 import { withConfigFile } from '../config-file';
-import { checkOutputFolder, safeName } from '../outputs';
-import { fitToContext, loadExamples, blameModel, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { loadExamples } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 
@@ -50,27 +50,15 @@ export const compareCommand: Command = {
     const out = optString(v, 'out') ?? path.join('runs', 'compare');
     const inputs = { '--data': dataFile, ...Object.fromEntries(models.map((m) => [`--models ${m.name}`, m.dir])) };
     checkOutputFolder(out, '--out', inputs, ['grid.md', 'grid.json', 'grid.svg', 'grid-passk.svg', ...models.flatMap((m) => EVAL_REPORT_FILES.map((f) => path.join(m.name, f)))]);
-    const loaded = await loadExamples(dataFile, v, io);
+    const examples = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
     const runs: { name: string; summaries: SettingSummary[] }[] = [];
     for (const m of models) {
-      const { model, tokenizer } = loadModelDir(m.dir, v);
-      try {
-        const format = promptFormatFor(v, tokenizer!);
-        const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
-        if (examples.length !== loaded.length) throw new CliInputError(`${m.dir}: ${loaded.length - examples.length} problems do not fit this model's context; compare needs the same problems for every model (filter --data first)`);
-        warnUnrepresentable(tokenizer!, examples, format, io);
-        warnPromptMismatch(m.dir, format, io);
-        const policies = evaluatedPolicies(m.dir, model, flags.policy, io);
-        const result = await blameModel(m.dir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io, m.name));
-        writeEvalReport(path.join(out, m.name), result, reportMeta(m.dir, dataFile, examples.length, format, flags, policies, backend), { ks: flags.ks });
-        runs.push({ name: m.name, summaries: result.summaries });
-      } finally {
-        model.dispose();
-      }
+      const { result } = await evaluateModelFolder(m.dir, { v, flags, examples, dataFile, backend, out: path.join(out, m.name), label: m.name, allMustFit: true }, io);
+      runs.push({ name: m.name, summaries: result.summaries });
     }
     const grid = compareGrid(runs);
-    const files = writeCompareReport(out, grid, { data: dataFile, problems: loaded.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });
+    const files = writeCompareReport(out, grid, { data: dataFile, problems: examples.length, samples: flags.samples, models: Object.fromEntries(models.map((m) => [m.name, m.dir])) });
     io.stdout(compareMarkdown(grid));
     io.stdout(`wrote ${files.markdown}, ${files.json}, ${files.svg}${files.passkSvg ? `, ${files.passkSvg}` : ''}`);
     return 0;

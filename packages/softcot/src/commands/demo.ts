@@ -1,30 +1,44 @@
-// softcot demo: the whole method end to end on a synthetic task (see ../demo.ts).
-import { runDemo } from '../demo';
+// softcot demo: the whole method end to end on a synthetic task, as a preset of the experiment pipeline.
+import * as os from 'node:os';
 import { LIMITS } from '@softcot/base';
+import { resolveExperimentConfig, rewardRise, runExperiment } from '../experiment';
 import { optChoice, optInt, optString, parseFlags, type Command } from '../args';
 
-const usage = `Usage: softcot demo [--out DIR] [--quick] [--backend wasm|cpu] [--seed N]
+const usage = `Usage: softcot demo [--out DIR] [--quick] [--seed N] [--workers N] [--backend native-cpu|wasm|cpu]
 
-Pretrain a tiny model on a synthetic arithmetic task, post-train it with RLOO in soft and hard mode,
-and evaluate it under hard, soft and fuzzy inference. Each RL run keeps its best greedy-validation
-checkpoint (out/rl-MODE/best; the base itself if no step beat it). Needs no downloads.
+The whole method on a task small enough for two CPU cores, with nothing to download: a synthetic arithmetic task
+in the paper's prompt / stop string / \\boxed{} format; a tiny Llama-style base pretrained on it (half of its
+supervised solutions stop after the first step, and half of its rows are fed mixtures, so it reads soft inputs
+as it reads tokens); RLOO with the verifier reward from that base in hard mode and in the continuous mode the
+demo trains; every model under every inference setting. Each run keeps its best greedy-validation checkpoint.
+Writes results.md, summary.json, plots, metrics and checkpoints to --out.
 
 Options:
   --out DIR            output folder (default runs/demo)
-  --quick              reduced sizes (a few minutes on 2 cores)
-  --backend B          wasm | cpu (default wasm)
-  --seed N             seed (default 0)
+  --quick              reduced sizes (what CI runs)
+  --seed N             seed of the task, the base and RL (default 0)
+  --workers N          RL runs at once, each in its own process (default: the number of CPU cores)
+  --backend B          native-cpu | wasm | cpu (default native-cpu when its addon is built, else wasm)
   -h, --help           show this help`;
 
 export const demoCommand: Command = {
   name: 'demo',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, seed: { type: 'string' } });
+    const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
-    const backend = optChoice(v, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+    const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
     const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
-    await runDemo({ outDir: optString(v, 'out') ?? 'runs/demo', quick: Boolean(v.quick), backend, seed, log: io.stdout });
+    const config = resolveExperimentConfig(v.quick ? 'demo-quick' : 'demo', { task: { dataSeed: seed }, seeds: [seed] });
+    const outDir = optString(v, 'out') ?? 'runs/demo';
+    const r = await runExperiment({ config, outDir, backend, resume: false, workers: optInt(v, 'workers', { min: 1, max: LIMITS.count }) ?? os.availableParallelism(), log: io.stdout });
+    io.stdout('');
+    io.stdout((await import('node:fs')).readFileSync(`${outDir}/results.md`, 'utf8'));
+    for (const run of r.runs) {
+      const rr = rewardRise(run.metrics);
+      if (rr) io.stdout(`${run.spec.mode}: training reward ${rr.first.toFixed(1)} -> ${rr.last.toFixed(1)} (Welch t = ${rr.t.toFixed(1)}${rr.t > 2 ? ', a clear rise' : ''})`);
+    }
+    io.stdout(`outputs in ${outDir}: results.md, summary.json, img/*.svg, runs/*/metrics.jsonl and checkpoints`);
     return 0;
   },
 };

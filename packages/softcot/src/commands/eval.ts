@@ -6,7 +6,7 @@ import { SOFTCOT_VERSION, type CausalLM, type Tokenizer } from '@softcot/model';
 import type { Example, PromptFormat } from '@softcot/data';
 import { EXTRACT_MODES, type ExtractMode } from '@softcot/rewards';
 import {
-  BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optFloat, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
+  BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optIntList, optString, parseFlags, progressReporter, requireString, selectBackend,
   type Command, type CommandIO, type OptionSpec,
 } from '../args';
 import { CliInputError } from '../args';
@@ -14,7 +14,7 @@ import { CONFIG_HELP, CONFIG_OPTION, withConfigFile } from '../config-file';
 import { COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, type CotPolicyFlags } from './cot-flags';
 import { LIMITS } from '@softcot/base';
 import { checkOutputFolder } from '../outputs';
-import { DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, blameModel, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor, warnPromptMismatch } from './inputs';
+import { blameModel, DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor, warnPromptMismatch } from './inputs';
 
 export const EVAL_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,
@@ -136,6 +136,45 @@ export function reportMeta(modelDir: string, dataFile: string, problems: number,
   };
 }
 
+/**
+ * Evaluate one model folder and write its report to `out`: the prompt format from the flags, warnings about prompts
+ * the tokenizer cannot represent or that differ from the training prompt, the policies (evaluatedPolicies), and
+ * `extraMeta` added to the report's metadata. What eval, compare and profile share.
+ */
+export async function evaluateModelFolder(
+  modelDir: string,
+  x: {
+    v: Record<string, unknown>;
+    flags: EvalFlags;
+    examples: Example[];
+    dataFile: string;
+    backend: string;
+    out: string;
+    label?: string;
+    extraMeta?: (r: EvalResult) => Record<string, unknown>;
+    /** Every problem must fit the model's context (compare: the same problems for every model). */
+    allMustFit?: boolean;
+  },
+  io: CommandIO,
+): Promise<{ result: EvalResult; files: ReturnType<typeof writeEvalReport>; examples: Example[] }> {
+  const { model, tokenizer } = loadModelDir(modelDir, x.v);
+  try {
+    const format = promptFormatFor(x.v, tokenizer!);
+    const examples = fitToContext(x.examples, x.dataFile, model, tokenizer!, format, x.flags, x.v, io);
+    if (x.allMustFit && examples.length !== x.examples.length)
+      throw new CliInputError(`${modelDir}: ${x.examples.length - examples.length} problems do not fit this model's context; compare needs the same problems for every model (filter --data first)`);
+    warnUnrepresentable(tokenizer!, examples, format, io);
+    warnPromptMismatch(modelDir, format, io);
+    const policies = evaluatedPolicies(modelDir, model, x.flags.policy, io);
+    const t0 = performance.now();
+    const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, x.flags, policies, io, x.label));
+    const meta = { ...reportMeta(modelDir, x.dataFile, examples.length, format, x.flags, policies, x.backend), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), ...x.extraMeta?.(result) };
+    return { result, files: writeEvalReport(x.out, result, meta, { ks: x.flags.ks }), examples };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Warn when the tokenizer cannot represent some prompts (e.g. characters outside a character vocabulary). */
 export function warnUnrepresentable(tokenizer: Tokenizer, examples: Example[], format: PromptFormat, io: CommandIO): void {
   let bad = 0;
@@ -213,24 +252,13 @@ export const evalCommand: Command = {
     const flags = evalFlags(v);
     const out = optString(v, 'out') ?? path.join('runs', `eval-${path.basename(path.resolve(modelDir))}`);
     checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, EVAL_REPORT_FILES);
-    const loaded = await loadExamples(dataFile, v, io);
+    const examples = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir, v);
-    try {
-      const format = promptFormatFor(v, tokenizer!);
-      const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
-      warnUnrepresentable(tokenizer!, examples, format, io);
-      warnPromptMismatch(modelDir, format, io);
-      const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
-      const t0 = performance.now();
-      const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io));
-      const seconds = (performance.now() - t0) / 1000;
-      const files = writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), seconds: Number(seconds.toFixed(1)) }, { ks: flags.ks });
-      for (const s of result.summaries) io.stdout(`${s.setting.padEnd(13)} pass@1 ${(100 * s.pass1).toFixed(1)}%  CoT ${s.meanCotLength.toFixed(1)}`);
-      io.stdout(`wrote ${files.summaryMd}, ${files.summaryJson}, ${files.problems}, ${files.passkSvg}, ${files.entropySvg} (${seconds.toFixed(1)}s)`);
-    } finally {
-      model.dispose();
-    }
+    const t0 = performance.now();
+    const { result, files } = await evaluateModelFolder(modelDir, { v, flags, examples, dataFile, backend, out }, io);
+    const seconds = (performance.now() - t0) / 1000;
+    for (const s of result.summaries) io.stdout(`${s.setting.padEnd(16)} pass@1 ${(100 * s.pass1).toFixed(1)}%  CoT ${s.meanCotLength.toFixed(1)}`);
+    io.stdout(`wrote ${files.summaryMd}, ${files.summaryJson}, ${files.problems}, ${files.passkSvg}, ${files.entropySvg} (${seconds.toFixed(1)}s)`);
     return 0;
   },
 };

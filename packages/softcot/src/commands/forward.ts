@@ -27,7 +27,7 @@ Options:
   --generate N         greedy-decode N new tokens instead of returning logits (input + N positions
                        must fit the model's max_position_embeddings)
 ${MODEL_HELP}
-${BACKEND_HELP.replace('default wasm', 'default cpu')}
+${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 'default cpu')}
   -h, --help           show this help`;
 
 export interface ForwardInput {

@@ -23,7 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'init', summary: 'write a random-weight checkpoint from a preset or config.json', load: async () => (await import('./init')).initCommand },
   { name: 'grade', summary: 'grade a JSONL file of {pred, gold} rows (math answer equivalence)', load: async () => (await import('./grade')).gradeCommand },
   { name: 'demo', summary: 'end-to-end demo on a synthetic task (no downloads)', load: async () => (await import('./demo')).demoCommand },
-  { name: 'study', summary: 'reproduction study: hard/soft/fuzzy training x inference on a synthetic task', load: async () => (await import('./study')).studyCommand },
+  { name: 'study', summary: 'reproduction study: five training modes × every inference setting on a synthetic task', load: async () => (await import('./study')).studyCommand },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {
@@ -41,7 +41,7 @@ RL post-training of LLMs with continuous chain-of-thought (soft and fuzzy tokens
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
-Run "softcot <command> --help" for a command's flags. Common flag: --backend cpu|wasm|cuda.
+Run "softcot <command> --help" for a command's flags. Common flag: --backend native-cpu|wasm|cpu|cuda.
 Exit codes: 0 success, 1 bad input or failure, 2 usage error.`;
 }
 

@@ -58,7 +58,7 @@ Options:
                        Without it, tiny-* presets get a character tokenizer over printable ASCII.
   --seed N             weight seed (default 0)
   --dtype D            float32 | bfloat16 (storage dtype; default float32 for tiny presets, else the config's)
-${BACKEND_HELP.replace('default wasm', 'default cpu')}
+${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 'default cpu')}
   -h, --help           show this help
 
 Note: a 0.5B model in float32 needs about 2 GB of memory while it is created.`;

@@ -2,12 +2,12 @@
 // problems, the ratios soft/hard greedy and fuzzy-sample/fuzzy-greedy, and the verdict against 0.9 (method.md §8).
 import * as path from 'node:path';
 import { writeFileAtomic } from '@softcot/base';
-import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS, writeEvalReport } from '@softcot/eval';
+import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS } from '@softcot/eval';
 import { optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { withConfigFile } from '../config-file';
 import { checkOutputFolder } from '../outputs';
-import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
-import { fitToContext, loadExamples, blameModel, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluateModelFolder } from './eval';
+import { loadExamples } from './inputs';
 
 const usage = `Usage: softcot profile --model DIR --data FILE [options]
 
@@ -37,23 +37,12 @@ export const profileCommand: Command = {
     checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, [...EVAL_REPORT_FILES, 'profile.md']);
     const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir, v);
-    try {
-      const format = promptFormatFor(v, tokenizer!);
-      const examples = fitToContext(loaded, dataFile, model, tokenizer!, format, flags, v, io);
-      warnUnrepresentable(tokenizer!, examples, format, io);
-      warnPromptMismatch(modelDir, format, io);
-      const policies = evaluatedPolicies(modelDir, model, flags.policy, io);
-      const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, flags, policies, io));
-      const profile = baseProfile(result.summaries);
-      writeEvalReport(out, result, { ...reportMeta(modelDir, dataFile, examples.length, format, flags, policies, backend), profile }, { ks: flags.ks });
-      const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;
-      writeFileAtomic(path.join(out, 'profile.md'), markdown);
-      io.stdout(baseProfileMarkdown(profile));
-      io.stdout(`wrote ${path.join(out, 'profile.md')} and the eval report in ${out}`);
-    } finally {
-      model.dispose();
-    }
+    const { result, examples } = await evaluateModelFolder(modelDir, { v, flags, examples: loaded, dataFile, backend, out, extraMeta: (r) => ({ profile: baseProfile(r.summaries) }) }, io);
+    const profile = baseProfile(result.summaries);
+    const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;
+    writeFileAtomic(path.join(out, 'profile.md'), markdown);
+    io.stdout(baseProfileMarkdown(profile));
+    io.stdout(`wrote ${path.join(out, 'profile.md')} and the eval report in ${out}`);
     return 0;
   },
 };

@@ -230,7 +230,7 @@ resume('resumed-weights-hold-nan', /holds NaN at flat index 0/, (_c, o) => [q(EM
   c.bytes(file, rawFromEntries([...t].map(([name, { shape, data }]) => ({ name, shape, dtype: 'F32', bytes: new Uint8Array(data.buffer) }))));
 });
 resume('run-settings-invalid-json', /invalid JSON/, (_c, o) => [path.join(o, 'run.json')], (c, o) => void c.text(path.join(o, 'run.json'), '{'));
-resume('resume-with-other-settings', /has other settings; resume with the same settings, or force it .*: steps: 999 → 1; /, (_c, o) => [path.join(o, 'run.json')], (c, o) => {
+resume('resume-with-other-settings', /has other settings \(steps: 999 → 1; .*\); resume with the same settings, force it \(resume: 'force', --force-resume\), or use another output folder/, (_c, o) => [path.join(o, 'run.json')], (c, o) => {
   c.json(path.join(o, 'run.json'), { steps: 999 });
 });
 
@@ -632,7 +632,7 @@ usage('gumbel-score-unknown', /flag --gumbel-score must be one of/, '--gumbel-sc
 usage('limit-zero', /flag --limit needs a whole number >= 1/, '--limit', (c) => train(c, '--limit', '0'));
 usage('prompt-unknown', /flag --prompt must be one of paper, chat, r1, got "xml"/, '--prompt', (c) => train(c, '--prompt', 'xml'));
 usage('format-unknown', /flag --format must be one of gsm8k, math, deepscaler, generic, got "csv"/, '--format', (c) => train(c, '--format', 'csv'));
-usage('backend-unknown', /flag --backend must be one of cpu, wasm, cuda, got "tpu"/, '--backend', (c) => train(c, '--backend', 'tpu'));
+usage('backend-unknown', /flag --backend must be one of native-cpu, wasm, cpu, cuda, got "tpu"/, '--backend', (c) => train(c, '--backend', 'tpu'));
 usage('eval-samples-zero', /flag --samples needs a whole number >= 1/, '--samples', (c) => evalA(c, '--samples', '0'));
 usage('eval-samples-1e9', /flag --samples is 1000000000, more than the 65536 accepted/, '--samples', (c) => evalA(c, '--samples', '1000000000'));
 usage('eval-results-beyond-the-heap', /samples .* of kept text needs at least [\d.]+ GB; the JavaScript heap .* refusing/, '--samples', (c) => [...c.evalArgs(c.fx.model, c.fx.data30, '--samples', '65536', '--max-cot', '1800'), '--settings', 'all']);
@@ -652,7 +652,7 @@ usage('ood-synthetic-with-arc', /--data synthetic goes with --kind synthetic or 
 usage('ood-limit-hex', /flag --limit needs a whole number >= 1/, '--limit', (c) => ['ood', '--model', c.fx.model, '--data', 'synthetic', '--limit', '0x5']);
 usage('forward-generate-zero', /flag --generate needs a whole number >= 1/, '--generate', (c) => c.forwardArgs(c.fx.model, c.forwardInput(), '--generate', '0'));
 usage('forward-missing-input-flag', /missing required flag --input/, '--input', (c) => ['forward', '--model', c.fx.model, '--output', c.path('o.json')]);
-usage('demo-backend-unknown', /flag --backend must be one of wasm, cpu, got "gpu"/, '--backend', () => ['demo', '--backend', 'gpu']);
+usage('demo-backend-unknown', /flag --backend must be one of native-cpu, wasm, cpu, got "gpu"/, '--backend', () => ['demo', '--backend', 'gpu']);
 usage('study-seeds-negative', /flag --seeds needs a comma-separated list of at most 64 whole numbers >= 0, got "1,-2"/, '--seeds', () => ['study', '--seeds', '1,-2']);
 usage('study-scale-unknown', /flag --scale must be one of/, '--scale', () => ['study', '--scale', 'huge']);
 usage('grade-rel-tol-not-a-number', /flag --rel-tol needs a finite decimal number >= 0, got "abc"/, '--rel-tol', (c) => ['grade', '--input', c.fx.data, '--output', c.path('o.jsonl'), '--rel-tol', 'abc']);

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './task';
+export * from './pipeline';
+export * from './report';
