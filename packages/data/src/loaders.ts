@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { decodeUtf8, jsonTooDeepAt, lineAndColumn, MAX_JSON_DEPTH } from '@softcot/base';
 import { lastBoxedContent } from '@softcot/rewards';
 import { DatasetError } from './errors';
-import { assertFileExists, parseJsonlRecords, type JsonlRecord } from './jsonl';
+import { MAX_FIELD_CHARS, parseJsonlRecords, readDatasetBytes, type JsonlRecord } from './jsonl';
 import { readParquetRows } from './parquet';
 import type { Example, LoadResult, SkippedRow } from './types';
 
@@ -64,7 +64,10 @@ function getString(row: Record<string, unknown>, field: string, what: { required
     if (what.required) throw new RowProblem(`field "${field}" is missing`, field);
     return undefined;
   }
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    if (v.length > MAX_FIELD_CHARS) throw new RowProblem(`field "${field}" has ${v.length} characters, more than the ${MAX_FIELD_CHARS} accepted`, field);
+    return v;
+  }
   if (what.coerce && ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint')) return String(v);
   throw new RowProblem(`field "${field}" must be a string, got ${describeType(v)}`, field);
 }
@@ -158,9 +161,16 @@ function validateOptions(path: string, format: DatasetFormat, opts: LoadOptions)
 
 /** JSON file holding an array of rows (a `.json` file that is not an array is read as JSONL). */
 function readJsonArrayRecords(path: string): JsonlRecord[] {
-  assertFileExists(path);
-  let text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = decodeUtf8(readDatasetBytes(path), path);
+  } catch {
+    return parseJsonlRecords(path); // invalid UTF-8: reported per line (and skippable) as JSONL
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // The array is one level; its rows may nest MAX_JSON_DEPTH more.
+  const deep = jsonTooDeepAt(text, MAX_JSON_DEPTH + 1);
+  if (deep >= 0) throw new DatasetError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (at line ${lineAndColumn(text, deep).line})`, { file: path });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -191,13 +201,14 @@ export function examplesFromRecords(
     if (opts.limit !== undefined && examples.length >= opts.limit) break;
     try {
       if (rec.error !== undefined) throw new RowProblem(rec.error);
-      examples.push(toExample(rec.value, format, fields, opts, `${format}/${name}#${rec.line}`));
+      examples.push({ ...toExample(rec.value, format, fields, opts, `${format}/${name}#${rec.line}`), line: rec.line });
     } catch (e) {
       if (!(e instanceof RowProblem)) throw e;
       if (!skip) {
         throw new DatasetError(e.reason, {
           file,
           line: rec.line,
+          skippable: true,
           hint: "pass onError: 'skip' to skip malformed rows; they are listed in `skipped`",
           ...(e.field !== undefined ? { field: e.field } : {}),
         });

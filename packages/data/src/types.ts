@@ -10,6 +10,8 @@ export interface Example {
   solution?: string;
   /** The original row, untouched (reward functions receive it). */
   row: Record<string, unknown>;
+  /** Where it came from: the 1-based JSONL line, or row of a JSON array or parquet file (errors about it cite it). */
+  line?: number;
 }
 
 /** A row that was skipped with `onError: 'skip'`. `line` is 1-based (JSONL line or parquet/JSON-array row). */

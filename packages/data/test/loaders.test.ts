@@ -191,8 +191,8 @@ describe('MATH / DeepScaleR / generic rows', () => {
     const p = file('gen.jsonl', rows.map((r) => JSON.stringify(r)).join('\r\n') + '\r\n');
     const res = loadDatasetSync(p, { fields: { question: 'prompt', answer: 'target', solution: 'why' } });
     expect(res.examples).toEqual([
-      { id: 'a', question: 'P1', answer: 'T1', solution: 'W1', row: rows[0] },
-      { id: 'b', question: 'P2', answer: 'T2', row: rows[1] },
+      { id: 'a', question: 'P1', answer: 'T1', solution: 'W1', row: rows[0], line: 1 },
+      { id: 'b', question: 'P2', answer: 'T2', row: rows[1], line: 2 },
     ]);
     const j = file('gen.json', JSON.stringify(rows));
     const res2 = loadDatasetSync(j, { fields: { question: 'prompt', answer: 'target' } });

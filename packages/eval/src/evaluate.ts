@@ -2,7 +2,8 @@
 // settings are hard/soft/fuzzy; gumbel and multiplex add four); answers always greedy. Problems go through the KV-cached rollout engine in batches; answers are graded by
 // the shared grader. Reports greedy pass@1, sample pass@1, pass@k (unbiased), CoT length, stop reasons and
 // next-token entropy by CoT position.
-import type { CausalLM, Tokenizer } from '@softcot/model';
+import { checkMemory, jsHeapBudget, LimitError } from '@softcot/base';
+import { kvCacheBytes, tensorMemoryBudget, type CausalLM, type Tokenizer } from '@softcot/model';
 import { COT_MODES, GAUSSIAN_MODES, cotLabel, noiseSigma, resolveCot, type CotMode, type CotPolicy, type CotSettings } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
 import { gradeCompletion, type ExtractMode } from '@softcot/rewards';
@@ -101,8 +102,27 @@ export interface EvalResult {
   problems: ProblemResult[];
 }
 
+/**
+ * Refuse an evaluation that cannot fit, before any rollout (lower bounds; docs/reliability.md): the context (CoT and
+ * answer within max_position_embeddings), the results kept in the JavaScript heap (two texts of at least one byte
+ * per CoT and answer token, and about 100 bytes more, per sample), and the KV cache of one rollout batch.
+ */
+export function checkEvaluationFits(model: CausalLM, problems: number, o: Pick<EvalOptions, 'settings' | 'samples' | 'batchSize' | 'maxCotTokens' | 'maxAnswerTokens'>): void {
+  const settings = o.settings ?? ALL_SETTINGS;
+  const n = o.samples ?? 8;
+  const tokens = (o.maxCotTokens ?? 512) + (o.maxAnswerTokens ?? 32);
+  const mc = model.config;
+  if (tokens >= mc.maxPositionEmbeddings)
+    throw new LimitError(`maxCotTokens ${o.maxCotTokens ?? 512} + maxAnswerTokens ${o.maxAnswerTokens ?? 32} leave no room for a prompt in the model's ${mc.maxPositionEmbeddings} positions (max_position_embeddings)`, ['maxCotTokens', 'maxAnswerTokens']);
+  const samples = problems * settings.reduce((a, s) => a + (s.greedy ? 1 : n), 0);
+  checkMemory(`${samples} samples (${problems} problems × ${settings.length} settings, samples ${n} per sampled one) × ${tokens} tokens (maxCotTokens + maxAnswerTokens) of kept text`, samples * (2 * tokens + 100), jsHeapBudget(), ['samples', 'maxCotTokens']);
+  const rows = Math.min(o.batchSize ?? 32, samples);
+  checkMemory(`a rollout batch of ${rows} rows (batchSize) × ${tokens} positions: its KV cache`, kvCacheBytes(mc, rows, tokens), tensorMemoryBudget(), ['batchSize', 'maxCotTokens']);
+}
+
 export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: Example[], o: EvalOptions): Promise<EvalResult> {
   if (examples.length === 0) throw new Error('evaluate: no examples');
+  checkEvaluationFits(model, examples.length, o);
   const settings = o.settings ?? ALL_SETTINGS;
   const n = o.samples ?? 8;
   const ks = (o.ks ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= n);

@@ -9,7 +9,7 @@
 //   score        sum over continuation tokens of log p(token | everything before), τ = 1, fp32
 //   prediction   argmax of the sum (accuracy) and of the per-token mean (accuracy_norm)
 //   NLL          −mean per-token log-prob of the correct option; reported averaged over items
-import { readFileSync, existsSync } from 'node:fs';
+import { parseJsonText, readTextFile } from '@softcot/base';
 import * as tf from '@tensorflow/tfjs';
 import { tokenLogProbs, type CausalLM, type Tokenizer } from '@softcot/model';
 import type { OodItem } from '@softcot/data';
@@ -120,26 +120,16 @@ export function mcItemFromRow(row: Record<string, unknown>, kind: McKind | 'auto
 
 /** Items of a JSONL (or JSON array) file; errors name the file, line and field. */
 export function loadMcItems(file: string, opts: { kind?: McKind | 'auto'; limit?: number } = {}): McItem[] {
-  if (!existsSync(file)) throw new Error(`${file}: file not found`);
-  const text = readFileSync(file, 'utf8');
+  const text = readTextFile(file, { what: 'items file' });
   let rows: { line: number; value: unknown }[];
   if (text.trimStart().startsWith('[')) {
-    let parsed: unknown[];
-    try {
-      parsed = JSON.parse(text) as unknown[];
-    } catch (e) {
-      throw new Error(`${file}: invalid JSON (${(e as Error).message})`);
-    }
+    const parsed = parseJsonText(text, file);
+    if (!Array.isArray(parsed)) throw new Error(`${file}: expected a JSON array of items`);
     rows = parsed.map((value, i) => ({ line: i + 1, value }));
   } else {
     rows = [];
     text.split('\n').forEach((l, i) => {
-      if (l.trim() === '') return;
-      try {
-        rows.push({ line: i + 1, value: JSON.parse(l) });
-      } catch (e) {
-        throw new Error(`${file}:${i + 1}: invalid JSON (${(e as Error).message})`);
-      }
+      if (l.trim() !== '') rows.push({ line: i + 1, value: parseJsonText(l, `${file}:${i + 1}`) });
     });
   }
   const items: McItem[] = [];

@@ -3,7 +3,7 @@
 // own, moved embeddings would change the policy it is scored under, so evaluation reads σ from here by default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '@softcot/base';
+import { readJsonFile, writeJsonAtomic } from '@softcot/base';
 import { SOFTCOT_VERSION } from '@softcot/model';
 import { policySettings, resolveCot, type CotPolicy } from './settings';
 
@@ -30,13 +30,7 @@ export function saveCotConfig(dir: string, c: Omit<SavedCotConfig, 'format' | 's
 export function loadCotConfig(dir: string): SavedCotConfig | null {
   const file = path.join(dir, COT_CONFIG_FILE);
   if (!fs.existsSync(file)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const o = json as Partial<SavedCotConfig>;
+  const o = readJsonFile(file, { what: 'CoT config' }) as Partial<SavedCotConfig>;
   if (!o || typeof o !== 'object' || o.format !== 'softcot-cot-config/1') throw new Error(`${file}: field "format" must be "softcot-cot-config/1"`);
   if (!o.cot || typeof o.cot !== 'object') throw new Error(`${file}: field "cot" is missing`);
   let cot: CotPolicy;

@@ -18,6 +18,29 @@ export class ChatTemplates {
     return this.templates.size > 0;
   }
 
+  /** Parse every template now, so that a syntax error is reported when the tokenizer loads, naming its file. */
+  compileAll(): void {
+    for (const [name, source] of this.templates) this.compile(name, source);
+  }
+
+  private compile(name: string, source: string): Template {
+    let tpl = this.compiled.get(name);
+    if (!tpl) {
+      try {
+        tpl = new Template(source);
+      } catch (e) {
+        // The Jinja parser reports some syntax errors as TypeErrors of its own code; either way it is the template.
+        throw new TokenizerError(`syntax error in chat template ${JSON.stringify(name)} (${(e as Error).message})`, {
+          file: this.file,
+          field: 'chat_template',
+          cause: e,
+        });
+      }
+      this.compiled.set(name, tpl);
+    }
+    return tpl;
+  }
+
   render(messages: ChatMessage[], opts: ChatTemplateOptions = {}): string {
     const { addGenerationPrompt, templateName, ...kwargs } = opts;
     if (this.templates.size === 0) {
@@ -34,19 +57,7 @@ export class ChatTemplates {
         field: 'chat_template',
       });
     }
-    let tpl = this.compiled.get(name);
-    if (!tpl) {
-      try {
-        tpl = new Template(source);
-      } catch (e) {
-        throw new TokenizerError(`cannot parse chat template ${JSON.stringify(name)} (${(e as Error).message})`, {
-          file: this.file,
-          field: 'chat_template',
-          cause: e,
-        });
-      }
-      this.compiled.set(name, tpl);
-    }
+    const tpl = this.compile(name, source);
     // @huggingface/jinja already provides raise_exception, strftime_now and range as globals.
     try {
       return tpl.render({

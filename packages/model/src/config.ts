@@ -49,6 +49,22 @@ export interface ModelConfig {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Largest sizes accepted in a config.json, checked before anything is allocated (a typo such as
+ * `num_hidden_layers: 1e9` must not start allocating). Far above every released model: Llama 3.1 405B has
+ * hidden 16384, 126 layers, 128 heads; Gemma 3 has 262144 tokens; Llama 4 Scout 10M positions.
+ */
+export const CONFIG_LIMITS = {
+  vocab_size: 1 << 24,
+  hidden_size: 1 << 17,
+  intermediate_size: 1 << 20,
+  num_hidden_layers: 1024,
+  num_attention_heads: 1024,
+  num_key_value_heads: 1024,
+  head_dim: 4096,
+  max_position_embeddings: 1 << 27,
+} as const;
+
 function field<T>(json: Json, file: string, name: string, kind: 'int' | 'number' | 'bool', fallback?: T): T {
   const value = json[name];
   if (value === undefined || value === null) {
@@ -63,29 +79,52 @@ function field<T>(json: Json, file: string, name: string, kind: 'int' | 'number'
   return value as T;
 }
 
-function positiveInt(json: Json, file: string, name: string, fallback?: number): number {
+function positiveInt(json: Json, file: string, name: keyof typeof CONFIG_LIMITS, fallback?: number): number {
   const v = field<number>(json, file, name, 'int', fallback);
   if (v <= 0) throw new ConfigError(`field "${name}" must be positive, got ${v}`, file, name);
+  if (v > CONFIG_LIMITS[name]) throw new ConfigError(`field "${name}" is ${v}, more than the ${CONFIG_LIMITS[name]} softcot accepts`, file, name);
   return v;
 }
 
-function optionalId(json: Json, file: string, name: string): number | null {
-  const v = json[name];
-  if (v === undefined || v === null) return null;
-  if (Array.isArray(v)) return typeof v[0] === 'number' ? v[0] : null;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ConfigError(`field "${name}" must be an integer token id`, file, name);
+/** A finite number > 0 (or >= 0 with `orZero`). */
+function positiveNumber(json: Json, file: string, name: string, fallback: number, orZero = false): number {
+  const v = field<number>(json, file, name, 'number', fallback);
+  if (!(orZero ? v >= 0 : v > 0)) throw new ConfigError(`field "${name}" must be ${orZero ? 'a number >= 0' : 'a positive number'}, got ${v}`, file, name);
   return v;
+}
+
+/** A token id in [0, vocab_size), or null when absent. */
+function tokenId(v: unknown, vocabSize: number, file: string, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ConfigError(`field "${name}" must be an integer token id, got ${JSON.stringify(v)}`, file, name);
+  if (v < 0 || v >= vocabSize) throw new ConfigError(`field "${name}" is ${v}, outside the vocabulary [0, ${vocabSize}) (vocab_size)`, file, name);
+  return v;
+}
+
+function optionalId(json: Json, file: string, name: string, vocabSize: number): number | null {
+  const v = json[name];
+  return v === undefined || v === null ? null : tokenId(v, vocabSize, file, name);
+}
+
+/** eos_token_id: an id or a list of ids (transformers allows both), every one inside the vocabulary. */
+function eosIds(json: Json, file: string, vocabSize: number): number[] {
+  const v = json.eos_token_id;
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) return [tokenId(v, vocabSize, file, 'eos_token_id')];
+  return v.map((x, i) => tokenId(x, vocabSize, file, `eos_token_id[${i}]`));
 }
 
 function parseRopeScaling(json: Json, file: string): { theta: number; scaling: RopeScaling } {
   // transformers v5 moved rope settings into `rope_parameters`; v4 uses `rope_theta` + `rope_scaling`.
-  const params = (json.rope_parameters ?? json.rope_scaling ?? null) as Json | null;
-  const thetaSource = json.rope_parameters && (json.rope_parameters as Json).rope_theta !== undefined ? (json.rope_parameters as Json) : json;
+  const where = json.rope_parameters !== undefined && json.rope_parameters !== null ? 'rope_parameters' : 'rope_scaling';
+  const params = (json[where] ?? null) as Json | null;
+  if (params !== null && (typeof params !== 'object' || Array.isArray(params)))
+    throw new ConfigError(`field "${where}" must be an object or null, got ${JSON.stringify(params)}`, file, where);
+  const thetaSource = where === 'rope_parameters' && params!.rope_theta !== undefined ? params! : json;
   const theta = field<number>(thetaSource, file, 'rope_theta', 'number', 10000);
+  if (!(theta > 0)) throw new ConfigError(`field "rope_theta" must be a positive number, got ${theta}`, file, 'rope_theta');
   if (params === null) return { theta, scaling: { type: 'default' } };
-  if (typeof params !== 'object') throw new ConfigError('field "rope_scaling" must be an object or null', file, 'rope_scaling');
-  const kind = (params.rope_type ?? params.type ?? 'default') as string;
-  const where = json.rope_parameters ? 'rope_parameters' : 'rope_scaling';
+  const kind = params.rope_type ?? params.type ?? 'default';
+  if (typeof kind !== 'string') throw new ConfigError(`field "${where}.rope_type" must be a string, got ${JSON.stringify(kind)}`, file, `${where}.rope_type`);
   const num = (name: string, fallback?: number) => {
     const v = params[name] ?? fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
@@ -97,17 +136,23 @@ function parseRopeScaling(json: Json, file: string): { theta: number; scaling: R
       return { theta, scaling: { type: 'default' } };
     case 'linear':
       return { theta, scaling: { type: 'linear', factor: num('factor') } };
-    case 'llama3':
+    case 'llama3': {
+      const lowFreqFactor = num('low_freq_factor', 1);
+      const highFreqFactor = num('high_freq_factor', 4);
+      // RoPE's llama3 smoothing divides by high − low.
+      if (!(highFreqFactor > lowFreqFactor))
+        throw new ConfigError(`field "${where}.high_freq_factor" (${highFreqFactor}) must be greater than low_freq_factor (${lowFreqFactor})`, file, `${where}.high_freq_factor`);
       return {
         theta,
         scaling: {
           type: 'llama3',
           factor: num('factor'),
-          lowFreqFactor: num('low_freq_factor', 1),
-          highFreqFactor: num('high_freq_factor', 4),
+          lowFreqFactor,
+          highFreqFactor,
           originalMaxPositionEmbeddings: num('original_max_position_embeddings', 8192),
         },
       };
+    }
     default:
       throw new ConfigError(
         `${where}.rope_type "${kind}" is not supported (supported: default, linear, llama3)`,
@@ -154,14 +199,13 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   const dtype = (j.torch_dtype ?? j.dtype ?? 'float32') as string;
   if (!['float32', 'bfloat16', 'float16'].includes(dtype))
     throw new ConfigError(`torch_dtype "${dtype}" is not supported`, file, 'torch_dtype');
-  const eos = j.eos_token_id;
-  const eosTokenIds = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
-  const rmsNormEps = field<number>(j, file, 'rms_norm_eps', 'number', 1e-6);
-  if (rmsNormEps <= 0) throw new ConfigError('rms_norm_eps must be positive', file, 'rms_norm_eps');
+  const vocabSize = positiveInt(j, file, 'vocab_size');
+  const eosTokenIds = eosIds(j, file, vocabSize);
+  const rmsNormEps = positiveNumber(j, file, 'rms_norm_eps', 1e-6);
 
   return {
     modelType: type,
-    vocabSize: positiveInt(j, file, 'vocab_size'),
+    vocabSize,
     hiddenSize,
     intermediateSize: positiveInt(j, file, 'intermediate_size'),
     numLayers: positiveInt(j, file, 'num_hidden_layers'),
@@ -177,10 +221,10 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     oBias: type === 'llama' ? attentionBias : false,
     mlpBias: type === 'llama' ? field<boolean>(j, file, 'mlp_bias', 'bool', false) : false,
     qkNorm: type === 'qwen3',
-    initializerRange: field<number>(j, file, 'initializer_range', 'number', 0.02),
-    bosTokenId: optionalId(j, file, 'bos_token_id'),
+    initializerRange: positiveNumber(j, file, 'initializer_range', 0.02, true),
+    bosTokenId: optionalId(j, file, 'bos_token_id', vocabSize),
     eosTokenIds,
-    padTokenId: optionalId(j, file, 'pad_token_id'),
+    padTokenId: optionalId(j, file, 'pad_token_id', vocabSize),
     torchDtype: dtype as ModelConfig['torchDtype'],
     raw: { ...j },
   };

@@ -1,3 +1,5 @@
+import { FileError, readJsonFile } from '@softcot/base';
+
 /**
  * Errors raised on bad input. The message always names the file and the field it is about, e.g.
  * `model.safetensors: tensor "model.layers.0.self_attn.q_proj.weight": data offsets [10, 5] are reversed`.
@@ -40,3 +42,27 @@ export class CheckpointError extends SoftcotError {}
 export class TokenizerError extends SoftcotError {}
 /** Bad config.json / generation_config.json values. */
 export class ConfigError extends SoftcotError {}
+
+/**
+ * The model computed NaN or ±Inf logits from finite inputs: weights that are finite but overflow float32 in the
+ * computation (loading refuses NaN/Inf weights, not huge ones), or an extreme setting. Never turned into tokens.
+ */
+export class NonFiniteLogitsError extends Error {
+  constructor(where: string) {
+    super(`the model's logits are not finite ${where}: its weights overflow float32 (or a setting such as τ or σ is extreme); nothing was generated from them`);
+    this.name = 'NonFiniteLogitsError';
+  }
+}
+
+/**
+ * Read a JSON file of a model folder (regular file, size limit, strict UTF-8, bounded nesting); problems become
+ * `Cls` errors naming the file.
+ */
+export function readModelJson(file: string, Cls: typeof SoftcotError, what = 'file'): unknown {
+  try {
+    return readJsonFile(file, { what });
+  } catch (e) {
+    if (e instanceof FileError) throw new Cls(e.detail, { file: e.file, cause: e });
+    throw e;
+  }
+}

@@ -1,6 +1,7 @@
 // Plain greedy decoding with the KV cache: the reference path for interop (`softcot forward --generate`), for
 // decode benchmarks, and for checking that cached decoding equals a full forward pass.
 import * as tf from '@tensorflow/tfjs';
+import { NonFiniteLogitsError } from './errors';
 import { KVCache } from './kv-cache';
 import type { CausalLM } from './transformer';
 
@@ -53,6 +54,8 @@ export function greedyGenerate(model: CausalLM, prompts: number[][] | tf.Tensor3
       next = [];
       for (let b = 0; b < batch; b++) {
         const row = values.subarray(b * V, (b + 1) * V);
+        const bad = row.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) throw new NonFiniteLogitsError(`(row ${b}, step ${s}, token ${bad}: ${row[bad]})`);
         next.push(argmax(row));
         if (opts.keepLogits) logits[b]!.push(Float32Array.from(row));
       }

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { Tokenizer as HFLibTokenizer } from '@huggingface/tokenizers';
 import { writeJsonAtomic } from '@softcot/base';
 import { ChatTemplates, parseChatTemplates } from './chat-template';
-import { ConfigError, TokenizerError } from './errors';
+import { FileError, readTextFile } from '@softcot/base';
+import { CONFIG_LIMITS } from './config';
+import { ConfigError, readModelJson, TokenizerError } from './errors';
 import {
   CHAT_TEMPLATE_FILE,
   GENERATION_CONFIG_FILE,
@@ -23,17 +25,40 @@ const SUPPORTED_MODEL_TYPES = ['BPE', 'WordPiece', 'Unigram'];
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function readJson(file: string, ErrorClass: typeof TokenizerError | typeof ConfigError): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ErrorClass(`cannot read file (${(e as Error).message})`, { file, cause: e });
+  return readModelJson(file, ErrorClass);
+}
+
+/** Largest token id accepted (the config's vocab_size limit). */
+const MAX_TOKEN_ID = CONFIG_LIMITS.vocab_size - 1;
+
+/**
+ * Ids of tokenizer.json must be a function both ways: every id a non-negative integer, no two tokens with one id,
+ * and an added token either new or equal to the vocabulary's entry for its id. Returns the largest id.
+ */
+function checkTokenIds(vocab: unknown, added: { id: number; content: string }[], file: string): number {
+  const byId = new Map<number, string>();
+  let maxId = -1;
+  const take = (id: unknown, token: string, field: string) => {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID)
+      throw new TokenizerError(`token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids are integers in [0, ${MAX_TOKEN_ID}]`, { file, field });
+    const other = byId.get(id);
+    if (other !== undefined && other !== token)
+      throw new TokenizerError(`id ${id} is given to both ${JSON.stringify(other)} and ${JSON.stringify(token)}`, { file, field });
+    byId.set(id, token);
+    if (id > maxId) maxId = id;
+  };
+  if (Array.isArray(vocab)) {
+    if (vocab.length > MAX_TOKEN_ID + 1) throw new TokenizerError(`has ${vocab.length} entries, more than ${MAX_TOKEN_ID + 1}`, { file, field: 'model.vocab' });
+    vocab.forEach((entry, i) => take(i, Array.isArray(entry) ? String(entry[0]) : String(entry), 'model.vocab'));
+  } else for (const [token, id] of Object.entries(vocab as Record<string, unknown>)) take(id, token, 'model.vocab');
+  const seen = new Map<string, number>();
+  for (const t of added) {
+    const prev = seen.get(t.content);
+    if (prev !== undefined && prev !== t.id) throw new TokenizerError(`token ${JSON.stringify(t.content)} is added twice, with ids ${prev} and ${t.id}`, { file, field: 'added_tokens' });
+    seen.set(t.content, t.id);
+    take(t.id, t.content, 'added_tokens');
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ErrorClass(`invalid JSON (${(e as Error).message})`, { file, cause: e });
-  }
+  return maxId;
 }
 
 /** `bos_token` etc. may be a string, `{content: string}` (AddedToken form) or null. */
@@ -53,6 +78,8 @@ export interface HFTokenizerSources {
   generationConfig?: unknown;
   /** Chat template text that overrides/supplies `chat_template` (e.g. from chat_template.jinja). */
   chatTemplate?: string;
+  /** Where `chatTemplate` came from, for error messages. */
+  chatTemplateFile?: string;
 }
 
 export class HFTokenizer implements Tokenizer {
@@ -85,6 +112,7 @@ export class HFTokenizer implements Tokenizer {
     if (!Array.isArray(addedRaw) || !addedRaw.every((t) => isObject(t) && typeof t.content === 'string' && Number.isInteger(t.id))) {
       throw new TokenizerError('must be a list of {"id": int, "content": string, ...}', { file: tfile, field: 'added_tokens' });
     }
+    const maxId = checkTokenIds(mv, addedRaw as { id: number; content: string }[], tfile);
     const cfg: Record<string, unknown> = config === undefined || config === null ? {} : (config as Record<string, unknown>);
     if (!isObject(cfg)) throw new TokenizerError('tokenizer_config.json must be a JSON object', { file: cfile });
     this.source = { tokenizer: tokenizerJson, config: src.chatTemplate !== undefined ? { ...cfg, chat_template: src.chatTemplate } : cfg };
@@ -118,11 +146,6 @@ export class HFTokenizer implements Tokenizer {
     }
 
     // vocab size = max id + 1 over the model vocab and the added tokens
-    let maxId = -1;
-    const vocab = tokenizerJson.model.vocab;
-    if (Array.isArray(vocab)) maxId = vocab.length - 1;
-    else if (isObject(vocab)) for (const v of Object.values(vocab)) if (typeof v === 'number' && v > maxId) maxId = v;
-    for (const t of addedRaw as { id: number }[]) if (t.id > maxId) maxId = t.id;
     this.vocabSize = maxId + 1;
 
     const resolve = (field: 'bos_token' | 'eos_token' | 'pad_token' | 'unk_token'): [string | null, number | null] => {
@@ -160,7 +183,9 @@ export class HFTokenizer implements Tokenizer {
     if (eos !== null) special.eos_token = eos;
     if (pad !== null) special.pad_token = pad;
     if (unk !== null) special.unk_token = unk;
-    this.templates = new ChatTemplates(templates, cfile, special);
+    // A template read from chat_template.jinja is blamed on that file; a syntax error is reported at load.
+    this.templates = new ChatTemplates(templates, src.chatTemplate !== undefined ? (src.chatTemplateFile ?? CHAT_TEMPLATE_FILE) : cfile, special);
+    this.templates.compileAll();
     this.cleanUpSpaces = cfg.clean_up_tokenization_spaces === true;
   }
 
@@ -192,13 +217,14 @@ export class HFTokenizer implements Tokenizer {
     const tc = fs.existsSync(tcPath) ? readJson(tcPath, TokenizerError) : undefined;
     const gc = fs.existsSync(gcPath) ? readJson(gcPath, ConfigError) : undefined;
     const hasInlineTemplate = isObject(tc) && tc.chat_template !== undefined && tc.chat_template !== null;
-    const chatTemplate = !hasInlineTemplate && fs.existsSync(jinjaPath) ? fs.readFileSync(jinjaPath, 'utf8') : undefined;
+    const chatTemplate = !hasInlineTemplate && fs.existsSync(jinjaPath) ? readTemplateFile(jinjaPath) : undefined;
     return new HFTokenizer(tj, tc, {
       tokenizerFile: tjPath,
       configFile: tcPath,
       generationConfigFile: gcPath,
       generationConfig: gc,
       chatTemplate,
+      chatTemplateFile: jinjaPath,
     });
   }
 
@@ -231,6 +257,15 @@ export class HFTokenizer implements Tokenizer {
 
   applyChatTemplate(messages: ChatMessage[], opts: ChatTemplateOptions = {}): string {
     return this.templates.render(messages, opts);
+  }
+}
+
+function readTemplateFile(file: string): string {
+  try {
+    return readTextFile(file, { what: 'chat template' });
+  } catch (e) {
+    if (e instanceof FileError) throw new TokenizerError(e.detail, { file: e.file, cause: e });
+    throw e;
   }
 }
 

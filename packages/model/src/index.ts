@@ -4,6 +4,7 @@ export * from './rope';
 export * from './kv-cache';
 export * from './transformer';
 export * from './model-folder';
+export * from './sizes';
 export {
   bfloat16BitsToFloat32,
   DTYPE_SIZES,

@@ -4,9 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeJsonAtomic } from '@softcot/base';
+import { checkMemory, writeJsonAtomic } from '@softcot/base';
 import { architectureName, parseModelConfig, type ModelConfig } from './config';
-import { CheckpointError, ConfigError } from './errors';
+import { CheckpointError, ConfigError, readModelJson } from './errors';
+import { parameterCount, tensorMemoryBudget, weightBytes } from './sizes';
 import { openCheckpointTensors } from './safetensors-reader';
 import { writeCheckpointTensors } from './safetensors-writer';
 import { GENERATION_CONFIG_FILE } from './tokenizer';
@@ -18,39 +19,92 @@ export type SaveDtype = 'float32' | 'bfloat16' | 'float16';
 export function readModelConfig(dir: string): ModelConfig {
   const file = path.join(dir, 'config.json');
   if (!fs.existsSync(file)) throw new ConfigError('not found (is this a Hugging Face model folder?)', file);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`invalid JSON: ${(e as Error).message}`, file);
-  }
-  return parseModelConfig(json, file);
+  return parseModelConfig(readModelJson(file, ConfigError, 'config file'), file);
 }
 
 export interface LoadReport {
-  /** Tensors in the checkpoint that the model does not use (e.g. rotary caches, a tied lm_head copy). */
+  /** Tensors in the checkpoint that the model does not use and that were accepted (see LoadModelOptions). */
   unused: string[];
 }
 
+export interface LoadModelOptions {
+  /**
+   * Scan every weight for NaN and ±Inf and refuse the checkpoint naming the tensor and the first bad index
+   * (default true). About a second per billion weights; turn it off for large checkpoints you trust.
+   */
+  checkFinite?: boolean;
+  /**
+   * Tensors the config does not explain are an error by default: a checkpoint with an extra layer, or a model of
+   * another shape, is not what config.json describes. 'ignore' accepts them (listed in loadReport.unused).
+   * Rotary caches (`*.rotary_emb.inv_freq`, which transformers also ignores) and a tied `lm_head.weight` equal to
+   * the embeddings are always accepted.
+   */
+  unexpectedTensors?: 'error' | 'ignore';
+}
+
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
+/** Checkpoint tensors transformers itself ignores on load (_keys_to_ignore_on_load_unexpected). */
+const IGNORED_TENSOR = /(^|\.)rotary_emb\.inv_freq$/;
+
+/** Index of the first NaN or ±Inf in `data`, or -1. */
+export function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
+/** Refuse a tensor holding NaN or ±Inf, naming it and the first bad index. */
+export function assertFiniteTensor(data: Float32Array, file: string, name: string): void {
+  const bad = firstNonFinite(data);
+  if (bad >= 0)
+    throw new CheckpointError(`holds ${data[bad]} at flat index ${bad} (non-finite weights; pass --skip-weight-check / checkFinite: false only to inspect such a file)`, file, `tensor ${JSON.stringify(name)}`);
+}
+
 /** Load a Hugging Face model folder into a trainable CausalLM on the current tfjs backend. */
-export function loadModel(dir: string): CausalLM & { loadReport: LoadReport } {
+export function loadModel(dir: string, opts: LoadModelOptions = {}): CausalLM & { loadReport: LoadReport } {
   const config = readModelConfig(dir);
+  // Before opening any weights: a config whose weights cannot fit is refused by size, not by an allocation failure.
+  checkMemory(`${path.join(dir, 'config.json')}: the model (${parameterCount(config)} float32 weights)`, weightBytes(config), tensorMemoryBudget());
   const store = openCheckpointTensors(dir);
   const tensors = new Map<string, tf.Tensor>();
+  const checkFinite = opts.checkFinite ?? true;
   try {
     const specs = parameterSpecs(config);
-    // Check every name and shape before reading any data, so a bad checkpoint fails fast and cheaply.
+    // Check every name, dtype and shape before reading any data, so a bad checkpoint fails fast and cheaply.
     for (const spec of specs) {
       if (!store.has(spec.name))
-        throw new CheckpointError(`missing tensor required by config.json (${config.modelType}, ${config.numLayers} layers)`, dir, spec.name);
-      const shape = store.info(spec.name).shape;
+        throw new CheckpointError(`missing tensor required by config.json (${config.modelType}, ${config.numLayers} layers)`, dir, `tensor ${JSON.stringify(spec.name)}`);
+      const info = store.info(spec.name);
+      if (!FLOAT_DTYPES.has(info.dtype))
+        throw new CheckpointError(`dtype ${info.dtype} is not a floating-point type (weights are F32, F16, BF16 or F64)`, store.fileOf(spec.name), `tensor ${JSON.stringify(spec.name)}`);
+      const shape = info.shape;
       if (shape.length !== spec.shape.length || shape.some((s, i) => s !== spec.shape[i]))
-        throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), spec.name);
+        throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), `tensor ${JSON.stringify(spec.name)}`);
     }
-    for (const spec of specs) tensors.set(spec.name, tf.tensor(store.readFloat32(spec.name), spec.shape, 'float32'));
     const known = new Set(specs.map((s) => s.name));
+    const unused = store.names().filter((n) => !known.has(n));
+    const accepted: string[] = [];
+    for (const name of unused) {
+      if (IGNORED_TENSOR.test(name)) continue;
+      if (name === 'lm_head.weight' && config.tieWordEmbeddings) {
+        checkTiedHead(store, dir);
+        accepted.push(name);
+        continue;
+      }
+      if (opts.unexpectedTensors !== 'ignore')
+        throw new CheckpointError(
+          `not used by a ${config.modelType} model with ${config.numLayers} layers as config.json describes${unused.length > 1 ? ` (and ${unused.length - 1} more unexpected tensors)` : ''}; pass --ignore-unexpected-tensors / unexpectedTensors: 'ignore' to load anyway`,
+          store.fileOf(name),
+          `tensor ${JSON.stringify(name)}`,
+        );
+      accepted.push(name);
+    }
+    for (const spec of specs) {
+      const data = store.readFloat32(spec.name);
+      if (checkFinite) assertFiniteTensor(data, store.fileOf(spec.name), spec.name);
+      tensors.set(spec.name, tf.tensor(data, spec.shape, 'float32'));
+    }
     const model = new CausalLM(config, tensors) as CausalLM & { loadReport: LoadReport };
-    model.loadReport = { unused: store.names().filter((n) => !known.has(n)) };
+    model.loadReport = { unused: accepted };
     return model;
   } catch (e) {
     for (const t of tensors.values()) t.dispose();
@@ -58,6 +112,24 @@ export function loadModel(dir: string): CausalLM & { loadReport: LoadReport } {
   } finally {
     store.close();
   }
+}
+
+/** With tie_word_embeddings, a stored lm_head.weight must equal the embeddings (else which one is the model?). */
+function checkTiedHead(store: ReturnType<typeof openCheckpointTensors>, dir: string): void {
+  const head = store.info('lm_head.weight');
+  const embed = store.info('model.embed_tokens.weight');
+  const field = 'tensor "lm_head.weight"';
+  if (head.shape.join() !== embed.shape.join())
+    throw new CheckpointError(`shape [${head.shape}] differs from model.embed_tokens.weight [${embed.shape}] although config.json sets tie_word_embeddings`, store.fileOf('lm_head.weight'), field);
+  const a = store.readFloat32('lm_head.weight');
+  const b = store.readFloat32('model.embed_tokens.weight');
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i]) && a[i] !== b[i])
+      throw new CheckpointError(
+        `differs from model.embed_tokens.weight at flat index ${i} (${a[i]} vs ${b[i]}) although config.json sets tie_word_embeddings: set it to false in ${path.join(dir, 'config.json')} to use both, or remove lm_head.weight`,
+        store.fileOf('lm_head.weight'),
+        field,
+      );
 }
 
 const DTYPE_CODE = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' } as const;
@@ -102,6 +174,7 @@ export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}):
 
 /** A model with transformers' default initialisation: N(0, initializer_range) weights, unit norms, zero biases. */
 export function initModel(config: ModelConfig, seed: number): CausalLM {
+  checkMemory(`the model (${parameterCount(config)} float32 weights)`, weightBytes(config), tensorMemoryBudget());
   const tensors = new Map<string, tf.Tensor>();
   parameterSpecs(config).forEach((spec, i) => {
     const t =

@@ -1,7 +1,8 @@
 // safetensors reader (no dependency): one file, and a checkpoint folder (single file or sharded with an index).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CheckpointError } from './errors';
+import { errnoWords, FileError, openRegularFile } from '@softcot/base';
+import { CheckpointError, readModelJson } from './errors';
 import {
   bfloat16BitsToFloat32,
   DTYPE_SIZES,
@@ -49,7 +50,12 @@ function readFully(fd: number, target: Uint8Array, position: number, file: strin
   let done = 0;
   while (done < target.length) {
     const chunk = Math.min(target.length - done, 1 << 30);
-    const n = fs.readSync(fd, target, done, chunk, position + done);
+    let n: number;
+    try {
+      n = fs.readSync(fd, target, done, chunk, position + done);
+    } catch (e) {
+      throw new CheckpointError(`cannot read: ${errnoWords(e)}`, { file, field, cause: e });
+    }
     if (n === 0) throw new CheckpointError(`file truncated: unexpected end of file at byte ${position + done}`, { file, field });
     done += n;
   }
@@ -75,9 +81,10 @@ export class SafetensorsFile {
   static open(file: string): SafetensorsFile {
     let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      fd = openRegularFile(file, 'safetensors file').fd;
     } catch (e) {
-      throw new CheckpointError(`cannot open safetensors file (${(e as Error).message})`, { file, cause: e });
+      if (e instanceof FileError) throw new CheckpointError(e.detail, { file, cause: e });
+      throw e;
     }
     try {
       const { tensors, metadata, dataStart } = SafetensorsFile.readHeader(fd, file);
@@ -235,12 +242,7 @@ export function openCheckpointTensors(dir: string): CheckpointTensors {
   const opened: SafetensorsFile[] = [];
   try {
     if (fs.existsSync(indexPath)) {
-      let index: unknown;
-      try {
-        index = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
-      } catch (e) {
-        throw new CheckpointError(`cannot read shard index (${(e as Error).message})`, { file: indexPath, cause: e });
-      }
+      const index = readModelJson(indexPath, CheckpointError, 'shard index');
       if (!isObject(index) || !isObject(index.weight_map)) {
         throw new CheckpointError('must be an object mapping tensor names to shard files', { file: indexPath, field: 'weight_map' });
       }

@@ -148,6 +148,12 @@ export class CausalLM {
       throw new Error(`forward: cache holds batch ${cache.batch}, input has ${batch}`);
     const mask = normaliseMask(input.attentionMask, batch, past + seqLen);
     const { positions, additive } = positionsAndMask(mask, batch, past, seqLen);
+    // RoPE past the trained context is extrapolation the checkpoint was not made for: refuse it (method-level checks
+    // in the CLI name the flag or input that asked for it).
+    let last = -1;
+    for (let i = 0; i < positions.length; i++) if (positions[i]! > last) last = positions[i]!;
+    if (last >= c.maxPositionEmbeddings)
+      throw new Error(`forward: position ${last} is past the model's context (max_position_embeddings ${c.maxPositionEmbeddings} in config.json)`);
 
     return tf.tidy(() => {
       let h: tf.Tensor3D;

@@ -94,6 +94,36 @@ describe('Hugging Face model folders', () => {
     [m, loaded].forEach((x) => x.dispose());
   });
 
+  it('weights: NaN/Inf refused naming the tensor and index unless the scan is skipped; extra tensors refused unless ignored; rotary caches accepted', () => {
+    const m = model('llama');
+    const dir = path.join(root, 'checks');
+    saveModel(m, dir, { dtype: 'float32' });
+    const file = path.join(dir, 'model.safetensors');
+    const rewrite = (edit: (t: Map<string, { shape: number[]; data: Float32Array }>) => void) => {
+      const f = SafetensorsFile.open(path.join(root, 'checks-src', 'model.safetensors'));
+      const t = new Map([...f.tensors].map(([name, info]) => [name, { shape: info.shape, data: f.readFloat32(name) }]));
+      f.close();
+      edit(t);
+      fs.rmSync(file, { force: true });
+      writeSafetensors(file, [...t].map(([name, { shape, data }]) => ({ name, dtype: 'F32' as const, shape, data: () => data })));
+    };
+    saveModel(m, path.join(root, 'checks-src'), { dtype: 'float32' });
+    rewrite((t) => void (t.get('model.layers.1.mlp.up_proj.weight')!.data[17] = NaN));
+    expect(() => loadModel(dir)).toThrow(/model\.safetensors: tensor "model\.layers\.1\.mlp\.up_proj\.weight": holds NaN at flat index 17/);
+    const trusted = loadModel(dir, { checkFinite: false }); // the scan skipped: loads as it is
+    expect(Number.isNaN(trusted.params.get('model.layers.1.mlp.up_proj.weight')!.dataSync()[17])).toBe(true);
+    trusted.dispose();
+    rewrite((t) => {
+      t.set('model.layers.7.mlp.up_proj.weight', { shape: [2], data: new Float32Array(2) });
+      t.set('model.layers.0.self_attn.rotary_emb.inv_freq', { shape: [2], data: new Float32Array(2) });
+    });
+    expect(() => loadModel(dir)).toThrow(/tensor "model\.layers\.7\.mlp\.up_proj\.weight": not used by a llama model with 2 layers/);
+    const lenient = loadModel(dir, { unexpectedTensors: 'ignore' });
+    expect(lenient.loadReport.unused).toEqual(['model.layers.7.mlp.up_proj.weight']);
+    expect(Array.from(logits(lenient))).toEqual(Array.from(logits(m)));
+    [m, lenient].forEach((x) => x.dispose());
+  });
+
   describe('bad folders give errors naming the file and the field', () => {
     const good = path.join(root, 'good');
     const m = model('llama');

@@ -303,7 +303,7 @@ describe('checkpoint folders', () => {
     expectCheckpointError(() => openCheckpointTensors(dir), 'model.safetensors.index.json', 'model.embed_tokens.weight', 'is not in shard');
 
     fs.writeFileSync(indexPath, '{"weight_map": ');
-    expectCheckpointError(() => openCheckpointTensors(dir), 'model.safetensors.index.json', 'cannot read shard index');
+    expectCheckpointError(() => openCheckpointTensors(dir), 'model.safetensors.index.json', 'invalid JSON');
     fs.writeFileSync(indexPath, '{"metadata": {}}');
     expectCheckpointError(() => openCheckpointTensors(dir), 'model.safetensors.index.json', 'weight_map');
     const escape = structuredClone(good);
@@ -407,7 +407,7 @@ describe('malformed safetensors files', () => {
   it('bad __metadata__ and missing file', () => {
     const p = writeRawFile('meta.safetensors', { __metadata__: { format: 1 } });
     expectCheckpointError(() => SafetensorsFile.open(p), 'meta.safetensors', '__metadata__', '"format"');
-    expectCheckpointError(() => SafetensorsFile.open(path.join(tmp, 'missing.safetensors')), 'missing.safetensors', 'cannot open');
+    expectCheckpointError(() => SafetensorsFile.open(path.join(tmp, 'missing.safetensors')), 'missing.safetensors', 'not found');
   });
 
   it('reading an unknown tensor or after close names the file', () => {

@@ -1,6 +1,6 @@
 // Speed check for `softcot grade`: 3,000 realistic lines (1,500 MATH solutions and 1,500 GSM8K
 // solutions used as model outputs, every other gold perturbed so half are wrong), graded through
-// runGradeCommand in each extraction mode:
+// the `softcot grade` command in each extraction mode:
 //   markers      the solutions as written (last \boxed{} / #### n);
 //   math-verify  the same solutions without their markers (\boxed{X} -> X, "####" -> "The answer is"), so the
 //                answer must be found in free text (last math environment, "the answer is", plain numbers);
@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { withoutMarkers } from './solutions-without-markers';
-import { runGradeCommand } from '../src/grade-command';
+import { gradeCommand } from '../../softcot/src/commands/grade';
 import type { ExtractMode } from '../src/extract';
 
 const shared = process.env.SOFTCOT_SHARED ?? path.resolve(process.cwd(), '../shared');
@@ -40,7 +40,7 @@ for (const mode of ['markers', 'math-verify', 'answer'] as const) {
   writeFileSync(input, `${rows.join('\n')}\n`);
   let summary = '';
   const t0 = performance.now();
-  const code = await runGradeCommand(['--input', input, '--output', path.join(dir, `${mode}-verdicts.jsonl`), '--extract', mode], {
+  const code = await gradeCommand.run(['--input', input, '--output', path.join(dir, `${mode}-verdicts.jsonl`), '--extract', mode], {
     stdout: (l) => (summary = l),
     stderr: () => undefined,
   });

@@ -10,4 +10,3 @@ export { gradeAnswer, type GradeOptions, type GradeResult } from './grade-answer
 export { DEFAULT_TOLERANCE, type Tolerance } from './scalar-equivalence';
 export { gradeCompletion, referenceAnswer, type GradeCompletionOptions, type CompletionGrade } from './grade-completion';
 export { verifierReward, hasClosedMarker, type RewardFunction, type VerifierRewardOptions } from './verifier-reward';
-export { runGradeCommand, type CommandIO } from './grade-command';

@@ -5,7 +5,7 @@
 // Every row advances one position per model call. A row that has finished feeds a pad with attention
 // mask 0, so it neither attends nor advances its positions; rows never wait on each other's phases.
 import * as tf from '@tensorflow/tfjs';
-import { KVCache, type CausalLM, type Tokenizer } from '@softcot/model';
+import { KVCache, NonFiniteLogitsError, type CausalLM, type Tokenizer } from '@softcot/model';
 import { makeRng } from '@softcot/base';
 import { concatRecords, entropyOfLogits, mixerFor, sampleFromLogits, sliceRecord, type CotPolicy, type CotRecord } from '@softcot/mixer';
 import { matchCotStop, type PromptFormat } from '@softcot/data';
@@ -58,6 +58,17 @@ interface RowState {
   queue: number[];
 }
 
+/** Tokens the prefill after the CoT can take: the longer of the two prefills (after a stop, one more for its space). */
+export function prefillTokenBound(tokenizer: Pick<Tokenizer, 'encode'>, format: PromptFormat): number {
+  const n = (text: string) => (text ? tokenizer.encode(text, { addSpecialTokens: false }).length : 0);
+  return Math.max(n(format.prefillAfterMaxLength), n(format.prefillAfterStop) + 1);
+}
+
+/** Positions a rollout of a prompt of `promptTokens` tokens can reach: prompt, CoT, prefill, answer. */
+export function rolloutPositions(promptTokens: number, prefillTokens: number, maxCotTokens: number, maxAnswerTokens: number): number {
+  return promptTokens + maxCotTokens + prefillTokens + maxAnswerTokens;
+}
+
 /** Generate one trajectory per prompt. Prompts are encoded with the tokenizer (no special tokens added). */
 export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[], settings: RolloutSettings): Trajectory[] {
   const cot = settings.cot;
@@ -76,9 +87,15 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   const R = prompts.length;
   if (R === 0) return [];
 
-  const rows: RowState[] = prompts.map((text) => {
+  const prefillTokens = prefillTokenBound(tokenizer, format);
+  const rows: RowState[] = prompts.map((text, i) => {
     const promptIds = tokenizer.encode(format.render(text));
     if (promptIds.length === 0) throw new Error('rollout: a prompt encoded to zero tokens');
+    const positions = rolloutPositions(promptIds.length, prefillTokens, maxCot, maxAnswer);
+    if (positions > model.config.maxPositionEmbeddings)
+      throw new Error(
+        `rollout: prompt ${i} is ${promptIds.length} tokens; with ${maxCot} CoT, ${prefillTokens} prefill and ${maxAnswer} answer tokens it needs ${positions} positions, more than the model's ${model.config.maxPositionEmbeddings} (max_position_embeddings)`,
+      );
     return {
       phase: 'cot',
       steps: [],
@@ -128,7 +145,10 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
         const t = row.traj;
         if (row.phase === 'cot') {
           const j = slot.get(r)!;
-          t.entropies.push(entropyOfLogits(host, V, r));
+          const entropy = entropyOfLogits(host, V, r);
+          // NaN/Inf logits (any one makes the entropy NaN) would be sampled into garbage tokens: stop instead.
+          if (!Number.isFinite(entropy)) throw new NonFiniteLogitsError(`(prompt ${r}, CoT step ${t.cotTokens.length + 1})`);
+          t.entropies.push(entropy);
           const token = acted!.tokens[j]!;
           t.cotTokens.push(token);
           row.steps.push(sliceRecord(acted!.record, widths, j, j + 1));

@@ -1,6 +1,7 @@
 // Shared CLI plumbing: strict flag parsing (node:util parseArgs), typed value checks, the command shape,
 // output helpers and backend selection. Every command is a `Command` registered in commands/index.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { LimitError } from '@softcot/base';
 import type { BackendName } from '@softcot/model';
 
 /** Where a command writes. Tests pass collectors; the CLI passes process streams. */
@@ -46,12 +47,29 @@ export const HELP_OPTION: OptionSpec = { help: { type: 'boolean', short: 'h' } }
 export function parseFlags(argv: string[], options: OptionSpec): Record<string, string | boolean | undefined> | null {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, ...HELP_OPTION }, strict: true, allowPositionals: false });
   } catch (e) {
     throw new UsageError(cleanParseError(e as Error & { code?: string }));
   }
   if (parsed.values.help) return null;
   return parsed.values as Record<string, string | boolean | undefined>;
+}
+
+/**
+ * `--lr -1` as `--lr=-1`: parseArgs takes a value starting with "-" for a flag ("ambiguous"); a negative number after
+ * a flag that takes a value is that value, and its range check then says what is wrong with it.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-(\d|\.\d|inf|nan)/i.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** "-m, --model <value>" -> "--model". */
@@ -85,22 +103,37 @@ export function optString(v: Record<string, unknown>, name: string): string | un
   return typeof x === 'string' ? x : undefined;
 }
 
-export function optInt(v: Record<string, unknown>, name: string, opts: { min?: number } = {}): number | undefined {
+/** Decimal digits only: no sign, hex, exponent or fraction, so that "0x10" is not 16 and "1e9" is not a count. */
+const INTEGER = /^[0-9]+$/;
+/** A decimal number with an optional exponent (8e-6); no hex, no "Infinity". */
+const NUMBER = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
+/**
+ * An integer flag written in decimal digits, in [min, max] (min 0, max the safe integers by default; the count
+ * limits are LIMITS of @softcot/base, documented in docs/reliability.md).
+ */
+export function optInt(v: Record<string, unknown>, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
   const x = v[name];
   if (x === undefined) return undefined;
-  const n = Number(x);
   const min = opts.min ?? 0;
-  if (typeof x !== 'string' || x.trim() === '' || !Number.isInteger(n) || n < min)
-    throw new UsageError(`flag --${name} needs an integer >= ${min}, got "${String(x)}"`);
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  const s = typeof x === 'string' ? x.trim() : '';
+  const n = INTEGER.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`flag --${name} needs a whole number >= ${min} written in digits, got "${String(x)}"`);
+  if (n > max) throw new UsageError(`flag --${name} is ${n}, more than the ${max} accepted (docs/reliability.md)`);
   return n;
 }
 
-export function optFloat(v: Record<string, unknown>, name: string, opts: { min?: number; positive?: boolean } = {}): number | undefined {
+export function optFloat(v: Record<string, unknown>, name: string, opts: { min?: number; positive?: boolean; max?: number } = {}): number | undefined {
   const x = v[name];
   if (x === undefined) return undefined;
-  const n = Number(x);
-  const ok = typeof x === 'string' && x.trim() !== '' && Number.isFinite(n) && (opts.min === undefined || n >= opts.min) && (!opts.positive || n > 0);
-  if (!ok) throw new UsageError(`flag --${name} needs a ${opts.positive ? 'positive ' : opts.min !== undefined ? `number >= ${opts.min}, not` : ''}number, got "${String(x)}"`);
+  const s = typeof x === 'string' ? x.trim() : '';
+  const n = NUMBER.test(s) ? Number(s) : NaN;
+  const ok = Number.isFinite(n) && (opts.min === undefined || n >= opts.min) && (!opts.positive || n > 0) && (opts.max === undefined || n <= opts.max);
+  if (!ok) {
+    const range = [opts.positive ? '> 0' : opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' and ');
+    throw new UsageError(`flag --${name} needs a finite decimal number${range ? ` ${range}` : ''}, got "${String(x)}"`);
+  }
   return n;
 }
 
@@ -114,14 +147,50 @@ export function optChoice<T extends string>(v: Record<string, unknown>, name: st
   return x as T;
 }
 
-export function optIntList(v: Record<string, unknown>, name: string): number[] | undefined {
+/** At most this many entries in a list flag (--k, --seeds). */
+export const MAX_LIST_ENTRIES = 64;
+
+export function optIntList(v: Record<string, unknown>, name: string, opts: { min?: number; max?: number } = {}): number[] | undefined {
   const x = v[name];
   if (x === undefined) return undefined;
-  const parts = String(x).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const min = opts.min ?? 1;
+  const parts = String(x).split(',').map((s) => s.trim());
+  if (parts.length === 0 || parts.length > MAX_LIST_ENTRIES || parts.some((p) => !INTEGER.test(p) || !Number.isSafeInteger(Number(p)) || Number(p) < min))
+    throw new UsageError(`flag --${name} needs a comma-separated list of at most ${MAX_LIST_ENTRIES} whole numbers >= ${min}, got "${String(x)}"`);
   const nums = parts.map(Number);
-  if (parts.length === 0 || nums.some((n) => !Number.isInteger(n) || n < 1))
-    throw new UsageError(`flag --${name} needs a comma-separated list of positive integers, got "${String(x)}"`);
+  const big = nums.find((n) => n > (opts.max ?? Number.MAX_SAFE_INTEGER));
+  if (big !== undefined) throw new UsageError(`flag --${name}: ${big} is more than the ${opts.max} accepted (docs/reliability.md)`);
   return nums;
+}
+
+/** Library option names, as LimitErrors name them, and the flags that set them. */
+const OPTION_FLAGS: Record<string, string> = {
+  steps: '--steps',
+  warmupSteps: '--warmup',
+  promptsPerStep: '--prompts-per-step',
+  samplesPerPrompt: '--samples',
+  microBatch: '--micro-batch',
+  rolloutBatch: 'the rollout batch',
+  'cot.maxTokens': '--max-cot',
+  maxCotTokens: '--max-cot',
+  maxAnswerTokens: '--max-answer',
+  saveEvery: '--save-every',
+  'validation.every': '--validate-every',
+  samples: '--samples',
+  batchSize: '--batch',
+  lr: '--lr',
+  seed: '--seed',
+};
+
+/**
+ * A library's LimitError (a setting or a product of settings too large, or a memory estimate over budget) as a
+ * usage error that names the command's flags instead of the library's option names.
+ */
+export function limitAsUsage(e: LimitError): UsageError {
+  let msg = e.message.replace(/^RLOOTrainer: /, '');
+  for (const name of Object.keys(OPTION_FLAGS).sort((a, b) => b.length - a.length))
+    msg = msg.replace(new RegExp(`(?<![\\w.-])${name.replace('.', '\\.')}(?![\\w])`, 'g'), OPTION_FLAGS[name]!);
+  return new UsageError(msg);
 }
 
 export const CLI_BACKENDS = ['native-cpu', 'wasm', 'cpu', 'cuda'] as const;

@@ -1,21 +1,21 @@
 // `--config FILE` for train and eval (JSON or YAML), as TRL's CLI does: the file's keys are the command's flag names
 // (without the dashes, kebab-case as on the command line), and flags given on the command line override it.
-import * as fs from 'node:fs';
+import { jsonTooDeepAt, MAX_JSON_DEPTH, parseJsonText, readTextFile } from '@softcot/base';
 import { CliInputError, type OptionSpec } from './args';
 
 /** Flag values from a config file, as strings (booleans for boolean flags), checked against the command's flags. */
 export async function readConfigFile(file: string, options: OptionSpec): Promise<Record<string, string | boolean>> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliInputError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  // A config file is a flat mapping of flags: 1 MB is plenty, and keeps a hostile file's nesting shallow.
+  const text = readTextFile(file, { what: 'config file', maxBytes: 1_000_000 });
   let data: unknown;
-  try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : (await import('yaml')).parse(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new CliInputError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  if (/\.json$/i.test(file)) data = parseJsonText(text, file);
+  else {
+    if (jsonTooDeepAt(text) >= 0) throw new CliInputError(`${file}: YAML nested deeper than ${MAX_JSON_DEPTH} levels`);
+    try {
+      data = (await import('yaml')).parse(text, { maxAliasCount: 100 });
+    } catch (e) {
+      throw new CliInputError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new CliInputError(`${file}: a config file holds one mapping of flag names to values`);

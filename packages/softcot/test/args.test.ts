@@ -17,14 +17,27 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--quick=yes'], spec)).toThrow(new UsageError('flag --quick takes no value'));
     expect(() => parseFlags(['stray'], spec)).toThrow(/unexpected argument "stray"/);
   });
+  it('a negative number after a flag is its value (and then range-checked), not "ambiguous"', () => {
+    expect(parseFlags(['--model', '-1'], spec)).toMatchObject({ model: '-1' });
+    expect(parseFlags(['--model', '-.5'], spec)).toMatchObject({ model: '-.5' });
+    expect(() => optInt(parseFlags(['--model', '-3'], spec)!, 'model', { min: 1 })).toThrow('flag --model needs a whole number >= 1 written in digits, got "-3"');
+  });
 });
 
 describe('value helpers', () => {
   it('check types and ranges', () => {
     expect(optInt({ n: '3' }, 'n')).toBe(3);
     expect(optInt({}, 'n')).toBeUndefined();
-    expect(() => optInt({ n: '2.5' }, 'n')).toThrow('flag --n needs an integer >= 0, got "2.5"');
+    expect(() => optInt({ n: '2.5' }, 'n')).toThrow('flag --n needs a whole number >= 0 written in digits, got "2.5"');
     expect(() => optInt({ n: '0' }, 'n', { min: 1 })).toThrow('>= 1');
+    // Integers are decimal digits: no hex, no exponent, no sign.
+    for (const bad of ['0x10', '1e3', '-1', '+5', '', ' ', '1_000', 'Infinity', '9007199254740993'])
+      expect(() => optInt({ n: bad }, 'n'), bad).toThrow(UsageError);
+    expect(() => optInt({ n: '101' }, 'n', { max: 100 })).toThrow('flag --n is 101, more than the 100 accepted');
+    expect(optInt({ n: '100' }, 'n', { max: 100 })).toBe(100);
+    // Numbers are decimal with an optional exponent; no hex, no Infinity.
+    expect(optFloat({ x: '-2.5e-3' }, 'x')).toBe(-2.5e-3);
+    for (const bad of ['0x10', 'Infinity', '1e400', 'NaN', '1.2.3', '']) expect(() => optFloat({ x: bad }, 'x'), bad).toThrow(UsageError);
     expect(optFloat({ lr: '1e-5' }, 'lr', { positive: true })).toBe(1e-5);
     expect(() => optFloat({ lr: '0' }, 'lr', { positive: true })).toThrow('--lr');
     expect(() => optFloat({ lr: 'abc' }, 'lr')).toThrow('--lr');
@@ -32,6 +45,9 @@ describe('value helpers', () => {
     expect(() => optChoice({ m: 'x' }, 'm', ['hard', 'soft'] as const)).toThrow('flag --m must be one of hard, soft, got "x"');
     expect(optIntList({ k: '1,2, 4' }, 'k')).toEqual([1, 2, 4]);
     expect(() => optIntList({ k: '1,two' }, 'k')).toThrow('--k');
+    expect(() => optIntList({ k: '1,,2' }, 'k')).toThrow('--k');
+    expect(() => optIntList({ k: Array.from({ length: 65 }, () => '1').join(',') }, 'k')).toThrow('at most 64');
+    expect(() => optIntList({ k: '1,1000' }, 'k', { max: 999 })).toThrow('1000 is more than the 999 accepted');
     expect(() => requireString({}, 'data')).toThrow('missing required flag --data');
   });
   it('parseModelList and guessFormat', () => {

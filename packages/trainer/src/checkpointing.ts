@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeJsonAtomic } from '@softcot/base';
-import { saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { FileError, fileError, readJsonFile, readTextFile, removeLeftoverTemps, tempName, withFile, writeFolderAtomic, writeJsonAtomic } from '@softcot/base';
+import { assertFiniteTensor, saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -29,64 +29,76 @@ export interface TrainerState {
   format: 'softcot-trainer-state/1';
 }
 
+/** A trained model as a complete Hugging Face folder: fp32 weights, its tokenizer, and the CoT it was trained with. */
+function saveTrainedModel(dir: string, s: { model: CausalLM; tokenizer: Tokenizer; cot: CotRecordOfRun }): void {
+  saveModel(s.model, dir, { dtype: 'float32' });
+  s.tokenizer.save(dir);
+  saveCotConfig(dir, s.cot);
+}
+
 export function saveTrainingCheckpoint(
   outputDir: string,
   s: { model: CausalLM; tokenizer: Tokenizer; optimizer: AdamW; step: number; cot: CotRecordOfRun; keep: number; best?: BestValidation },
 ): string {
   const root = path.join(outputDir, 'checkpoints');
-  fs.mkdirSync(root, { recursive: true });
   const name = `step-${String(s.step).padStart(6, '0')}`;
   const final = path.join(root, name);
-  const tmp = path.join(root, `.${name}.tmp-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp);
-  saveModel(s.model, tmp, { dtype: 'float32' });
-  s.tokenizer.save(tmp);
-  saveCotConfig(tmp, s.cot);
-  const { step, m, v } = s.optimizer.state();
-  writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
-    ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-    ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-  ]);
-  const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
-  writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(tmp, final);
+  writeFolderAtomic(
+    final,
+    (tmp) => {
+      saveTrainedModel(tmp, s);
+      const { step, m, v } = s.optimizer.state();
+      writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
+        ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
+        ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
+      ]);
+      const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
+      writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
+    },
+    { replace: true },
+  );
   pointLatestAt(root, name);
   // Keep the newest `keep` checkpoints.
   const all = fs.readdirSync(root).filter((n) => /^step-\d+$/.test(n)).sort();
-  for (const old of all.slice(0, Math.max(0, all.length - Math.max(1, s.keep)))) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - Math.max(1, s.keep))))
+    withFile(path.join(root, old), 'cannot remove an old checkpoint', () => fs.rmSync(path.join(root, old), { recursive: true, force: true }));
   return final;
 }
 
 /**
  * Keep the model with the best validation score in outputDir/best (a Hugging Face folder plus best.json with the
- * step and score). Written beside it and renamed into place: an interruption leaves a complete best model, in
- * best/ or, during the instant between the two renames, in .best.old-PID/.
+ * step and score), replaced atomically (writeFolderAtomic): an interruption leaves a complete best model.
  */
 export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer: Tokenizer; best: BestValidation; cot: CotRecordOfRun }): string {
   const final = path.join(outputDir, 'best');
-  const tmp = path.join(outputDir, `.best.tmp-${process.pid}`);
-  const old = path.join(outputDir, `.best.old-${process.pid}`);
-  for (const d of [tmp, old]) fs.rmSync(d, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  saveModel(s.model, tmp, { dtype: 'float32' });
-  s.tokenizer.save(tmp);
-  saveCotConfig(tmp, s.cot);
-  writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
-  // A directory cannot be renamed over a non-empty one: move the old best aside first, then drop it.
-  if (fs.existsSync(final)) fs.renameSync(final, old);
-  fs.renameSync(tmp, final);
-  fs.rmSync(old, { recursive: true, force: true });
+  writeFolderAtomic(
+    final,
+    (tmp) => {
+      saveTrainedModel(tmp, s);
+      writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
+    },
+    { replace: true },
+  );
   return final;
+}
+
+/**
+ * Remove what interrupted writes left in a run folder (temporary checkpoint, best-model and file writes; see
+ * removeLeftoverTemps). Only while the run folder is locked. Returns the entries removed or restored.
+ */
+export function cleanRunFolder(outputDir: string): string[] {
+  return [...removeLeftoverTemps(outputDir), ...removeLeftoverTemps(path.join(outputDir, 'checkpoints')).map((n) => path.join('checkpoints', n))];
 }
 
 /** Replace checkpoints/latest by a symbolic link to `name`, atomically (a new link renamed over the old). */
 function pointLatestAt(root: string, name: string): void {
-  const tmp = path.join(root, `.latest.tmp-${process.pid}`);
-  fs.rmSync(tmp, { force: true });
-  fs.symlinkSync(name, tmp, 'dir');
-  fs.renameSync(tmp, path.join(root, 'latest'));
+  const tmp = tempName(path.join(root, 'latest'));
+  const latest = path.join(root, 'latest');
+  withFile(latest, 'cannot update the link', () => {
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(name, tmp, 'dir');
+    fs.renameSync(tmp, latest);
+  });
 }
 
 /** The folder of the latest complete checkpoint under outputDir, or null. */
@@ -95,27 +107,23 @@ export function latestCheckpoint(outputDir: string): string | null {
   let target: string;
   try {
     // A symbolic link (a plain file holding the folder name was the earlier layout; still read).
-    target = fs.lstatSync(link).isSymbolicLink() ? fs.readlinkSync(link) : fs.readFileSync(link, 'utf8').trim();
+    target = fs.lstatSync(link).isSymbolicLink() ? fs.readlinkSync(link) : readTextFile(link).trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`${link}: cannot read (${(e as Error).message})`);
+    throw fileError(link, e, 'cannot read');
   }
+  if (!/^step-\d+$/.test(target)) throw new FileError(link, `points at ${JSON.stringify(target)}, not a checkpoint folder step-N of this run`);
   const dir = path.join(outputDir, 'checkpoints', target);
   if (!fs.existsSync(path.join(dir, 'trainer_state.json')))
-    throw new Error(`${link}: points at ${dir}, which has no trainer_state.json (was it deleted?)`);
+    throw new FileError(link, `points at ${dir}, which has no trainer_state.json (was it deleted?)`);
   return dir;
 }
 
 /** Restore model weights, optimizer moments and trainer state from a checkpoint folder. */
 export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: AdamW): TrainerState {
   const stateFile = path.join(dir, 'trainer_state.json');
-  let state: TrainerState;
-  try {
-    state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as TrainerState;
-  } catch (e) {
-    throw new Error(`${stateFile}: cannot read trainer state: ${(e as Error).message}`);
-  }
-  if (state.format !== 'softcot-trainer-state/1' || !Number.isInteger(state.step))
+  const state = readJsonFile(stateFile, { what: 'trainer state' }) as TrainerState;
+  if (state === null || typeof state !== 'object' || state.format !== 'softcot-trainer-state/1' || !Number.isInteger(state.step) || !Number.isInteger(state.optimizerStep))
     throw new Error(`${stateFile}: not a softcot trainer state (field "format")`);
   if (state.best !== undefined && !(Number.isInteger(state.best.step) && Number.isFinite(state.best.value)))
     throw new Error(`${stateFile}: field "best" must be { step: integer, value: number }, got ${JSON.stringify(state.best)}`);
@@ -123,7 +131,9 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
   try {
     for (const [name, p] of model.params) {
       if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
-      const t = tensorLike(p, weights.readFloat32(name), `${dir}/model.safetensors`, name);
+      const data = weights.readFloat32(name);
+      assertFiniteTensor(data, weights.path, name);
+      const t = tensorLike(p, data, `${dir}/model.safetensors`, name);
       p.assign(t);
       t.dispose();
     }

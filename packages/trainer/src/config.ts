@@ -2,8 +2,9 @@
 // (resolveTrainerConfig). The trainer, its checkpoints and run.json all read the resolved config.
 import * as fs from 'node:fs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
-import { SOFTCOT_VERSION } from '@softcot/model';
-import { embeddingRms, resolveCot, type CotPolicy, type CotSettings } from '@softcot/mixer';
+import { checkMemory, hostMemoryBytes, LimitError, LIMITS, type MemoryBudget } from '@softcot/base';
+import { kvCacheBytes, logitsBytes, SOFTCOT_VERSION, tensorMemoryBudget } from '@softcot/model';
+import { embeddingRms, mixerFor, resolveCot, type CotPolicy, type CotSettings } from '@softcot/mixer';
 import { paperPrompt, type PromptFormat } from '@softcot/data';
 import { verifierReward, type RewardFunction } from '@softcot/rewards';
 import { ALGORITHMS, type Algorithm } from './advantages';
@@ -128,17 +129,46 @@ export interface ResolvedTrainerConfig {
 /** Above this many trainable parameters the half-batch gradient cosine is off unless asked for (it doubles gradient memory). */
 export const GRADIENT_COSINE_MAX_PARAMS = 100_000_000;
 
+/** A bad option of RLOOTrainer: `options` names the options involved (the CLI maps them to its flags). */
+export class TrainerConfigError extends LimitError {
+  constructor(options: string[], detail: string) {
+    super(`RLOOTrainer: ${detail}`, options);
+    this.name = 'TrainerConfigError';
+  }
+}
+
+/**
+ * Largest values accepted for the count options (docs/reliability.md). Far above any useful run (the paper: 4000
+ * steps, 2 prompts × 32 samples); a typo such as 1e12 steps or 10⁹ samples is refused before any work. What a step
+ * holds in memory is checked as well (resolveTrainerConfig).
+ */
+export const TRAINER_LIMITS = {
+  steps: LIMITS.steps,
+  promptsPerStep: LIMITS.count,
+  samplesPerPrompt: LIMITS.count,
+  microBatch: LIMITS.count,
+  rolloutBatch: LIMITS.count,
+  'cot.maxTokens': LIMITS.tokens,
+  maxAnswerTokens: LIMITS.tokens,
+  warmupSteps: LIMITS.steps,
+  saveEvery: LIMITS.steps,
+  keepCheckpoints: LIMITS.count,
+  'ppo.epochs': LIMITS.count,
+  'validation.every': LIMITS.steps,
+} as const;
+
 /** Every default in one place; invalid or inert options are errors that name the option. */
 export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
-  const fail = (msg: string): never => {
-    throw new Error(`RLOOTrainer: ${msg}`);
+  const fail = (msg: string, options: string[] = []): never => {
+    throw new TrainerConfigError(options, msg);
   };
-  const posInt = (name: string, v: number | undefined, dflt: number): number => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) fail(`${name} must be a positive integer, got ${v}`);
+  const posInt = (name: keyof typeof TRAINER_LIMITS, v: number | undefined, dflt: number): number => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) fail(`${name} must be a positive integer, got ${v}`, [name]);
+    if (v !== undefined && v > TRAINER_LIMITS[name]) fail(`${name} is ${v}, more than the ${TRAINER_LIMITS[name]} accepted`, [name]);
     return v ?? dflt;
   };
   const nonNeg = (name: string, v: number | undefined, dflt: number): number => {
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) fail(`${name} must be a finite number >= 0, got ${v}`);
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) fail(`${name} must be a finite number >= 0, got ${v}`, [name]);
     return v ?? dflt;
   };
   if (!c.model || !c.tokenizer) fail('model and tokenizer are required');
@@ -175,7 +205,7 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
   const samplesPerPrompt = posInt('samplesPerPrompt', c.samplesPerPrompt, 32);
   if (c.steps === undefined) fail('steps is required');
   const steps = posInt('steps', c.steps, 1);
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) fail(`lr must be a positive number, got ${c.lr}`);
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) fail(`lr must be a positive number, got ${c.lr}`, ['lr']);
   const schedule = c.schedule ?? 'cosine';
   if (schedule !== 'cosine' && schedule !== 'constant') fail(`schedule must be 'cosine' or 'constant', got "${String(schedule)}"`);
   const minLrRatio = nonNeg('minLrRatio', c.minLrRatio, 0);
@@ -187,12 +217,21 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
   if (c.kl && !(Number.isFinite(c.kl.beta) && c.kl.beta >= 0)) fail(`kl.beta must be >= 0, got ${c.kl.beta}`);
   if (c.ppo && !(c.ppo.clip > 0 && c.ppo.clip < 1)) fail(`ppo.clip must be in (0, 1), got ${c.ppo.clip}`);
   if (c.validation) {
-    if (!(Number.isInteger(c.validation.every) && c.validation.every >= 1)) fail(`validation.every must be a positive integer, got ${c.validation.every}`);
+    posInt('validation.every', c.validation.every, 1);
     if (typeof c.validation.score !== 'function') fail('validation.score must be a function (model) => number');
   }
   if (c.outputDir && fs.existsSync(c.outputDir) && !fs.statSync(c.outputDir).isDirectory()) fail(`outputDir ${c.outputDir} exists and is not a directory`);
   if (c.resume !== undefined && c.resume !== true && c.resume !== false && c.resume !== 'force') fail(`resume must be true, false or 'force', got ${String(c.resume)}`);
-  if (c.seed !== undefined && !Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
+  if (c.seed !== undefined && !Number.isSafeInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`, ['seed']);
+
+  if (c.warmupSteps !== undefined && !(Number.isInteger(c.warmupSteps) && c.warmupSteps >= 0 && c.warmupSteps <= TRAINER_LIMITS.warmupSteps))
+    fail(`warmupSteps must be an integer in [0, ${TRAINER_LIMITS.warmupSteps}], got ${c.warmupSteps}`, ['warmupSteps']);
+  const warmupSteps = c.warmupSteps ?? 20;
+  const maxCotTokens = posInt('cot.maxTokens', maxTokens, 128);
+  const maxAnswerTokens = posInt('maxAnswerTokens', c.maxAnswerTokens, 32);
+  const rolloutBatch = posInt('rolloutBatch', c.rolloutBatch, promptsPerStep * samplesPerPrompt);
+  const microBatch = posInt('microBatch', c.microBatch, 8);
+  checkStepFits(c.model, cot, { promptsPerStep, samplesPerPrompt, rolloutBatch, microBatch, maxCotTokens, maxAnswerTokens });
 
   return {
     model: c.model,
@@ -200,19 +239,19 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
     format: c.format ?? paperPrompt(),
     cot,
     baseEmbeddingRms: embeddingRms(c.model.embeddingMatrix),
-    maxCotTokens: posInt('cot.maxTokens', maxTokens, 128),
-    maxAnswerTokens: posInt('maxAnswerTokens', c.maxAnswerTokens, 32),
+    maxCotTokens,
+    maxAnswerTokens,
     reward,
     scored,
     algorithm,
     baseline: algorithm === 'reinforce' ? (c.baseline ?? 'none') : null,
     promptsPerStep,
     samplesPerPrompt,
-    microBatch: posInt('microBatch', c.microBatch, 8),
-    rolloutBatch: posInt('rolloutBatch', c.rolloutBatch, promptsPerStep * samplesPerPrompt),
+    microBatch,
+    rolloutBatch,
     steps,
     lr: c.lr,
-    warmupSteps: nonNeg('warmupSteps', c.warmupSteps, 20),
+    warmupSteps,
     schedule,
     minLrRatio,
     weightDecay: nonNeg('weightDecay', c.weightDecay, 0),
@@ -230,6 +269,33 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
     onStep: c.onStep ?? null,
     validation: c.validation ?? null,
   };
+}
+
+/**
+ * Refuse a step that cannot fit, before any work (lower bounds of its largest buffers; docs/reliability.md):
+ * the context (CoT + answer positions within max_position_embeddings), the KV cache of one rollout call, the
+ * recorded CoT inputs of all B·G rows, and the logits of one micro-batch.
+ */
+function checkStepFits(
+  model: CausalLM,
+  cot: CotPolicy,
+  s: { promptsPerStep: number; samplesPerPrompt: number; rolloutBatch: number; microBatch: number; maxCotTokens: number; maxAnswerTokens: number },
+): void {
+  const mc = model.config;
+  const positions = s.maxCotTokens + s.maxAnswerTokens;
+  if (positions >= mc.maxPositionEmbeddings)
+    throw new TrainerConfigError(
+      ['cot.maxTokens', 'maxAnswerTokens'],
+      `cot.maxTokens ${s.maxCotTokens} + maxAnswerTokens ${s.maxAnswerTokens} leave no room for a prompt in the model's ${mc.maxPositionEmbeddings} positions (max_position_embeddings)`,
+    );
+  const rows = s.promptsPerStep * s.samplesPerPrompt;
+  const rolloutRows = Math.min(s.rolloutBatch, rows);
+  const widths = mixerFor(cot).widths(cot, mc.hiddenSize);
+  const fits = (options: string[], what: string, bytes: number, budget: MemoryBudget) => checkMemory(what, bytes, budget, options);
+  const rowsText = `promptsPerStep ${s.promptsPerStep} × samplesPerPrompt ${s.samplesPerPrompt}`;
+  fits(['promptsPerStep', 'samplesPerPrompt', 'rolloutBatch', 'cot.maxTokens'], `a rollout of ${rolloutRows} rows (${rowsText}, at most rolloutBatch ${s.rolloutBatch} at once) × ${positions} positions (cot.maxTokens + maxAnswerTokens): its KV cache`, kvCacheBytes(mc, rolloutRows, positions), tensorMemoryBudget());
+  fits(['promptsPerStep', 'samplesPerPrompt', 'cot.maxTokens'], `the recorded CoT of ${rows} rows (${rowsText}) × cot.maxTokens ${s.maxCotTokens}`, rows * s.maxCotTokens * (widths.ids + widths.values) * 4, { bytes: hostMemoryBytes(), name: 'this machine' });
+  fits(['microBatch', 'cot.maxTokens'], `a micro-batch of ${Math.min(s.microBatch, rows)} rows (microBatch) × ${positions} scored positions: its logits`, logitsBytes(mc, Math.min(s.microBatch, rows), positions), tensorMemoryBudget());
 }
 
 /**

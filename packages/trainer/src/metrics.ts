@@ -1,6 +1,7 @@
 // Per-step metrics: one JSON object per line in outputDir/metrics.jsonl, and a readable progress line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileError, makeFolder, parseJsonText, readTextFile } from '@softcot/base';
 import { appendJsonl, writeJsonl } from '@softcot/data';
 
 export interface StepMetrics {
@@ -36,33 +37,55 @@ export interface StepMetrics {
 
 export class MetricsLog {
   constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeFolder(path.dirname(file));
   }
 
   append(m: StepMetrics): void {
     appendJsonl(this.file, m);
   }
 
-  /** Drop lines of steps after `step` (written after the checkpoint we resume from). */
-  truncateAfter(step: number): void {
-    if (!fs.existsSync(this.file)) return;
-    const kept = readMetrics(this.file).filter((m) => m.step <= step);
-    writeJsonl(this.file, kept);
+  /**
+   * Drop lines of steps after `step` (written after the checkpoint we resume from). A last line cut off by a crash
+   * is dropped too; the returned note says so (null when there was none).
+   */
+  truncateAfter(step: number): string | null {
+    if (!fs.existsSync(this.file)) return null;
+    const { metrics, cutOff } = readMetricsFile(this.file);
+    writeJsonl(this.file, metrics.filter((m) => m.step <= step));
+    return cutOff === null ? null : `${this.file}:${cutOff}: dropped a cut-off last line (the run was interrupted while writing it)`;
   }
 }
 
-export function readMetrics(file: string): StepMetrics[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as StepMetrics;
-      } catch {
-        throw new Error(`${file}:${i + 1}: not a JSON metrics line`);
+/**
+ * The metrics of a metrics.jsonl file, and the line number of a cut-off last line that was left out (a process
+ * killed while appending), or null. A bad line before the last is an error naming the file and line.
+ */
+export function readMetricsFile(file: string): { metrics: StepMetrics[]; cutOff: number | null } {
+  const lines = readTextFile(file, { what: 'metrics file' }).split('\n');
+  const numbered = lines.map((text, i) => ({ text, line: i + 1 })).filter((l) => l.text.trim() !== '');
+  const metrics: StepMetrics[] = [];
+  let cutOff: number | null = null;
+  numbered.forEach(({ text, line }, i) => {
+    let m: unknown;
+    try {
+      m = parseJsonText(text, `${file}:${line}`);
+    } catch (e) {
+      if (i === numbered.length - 1) {
+        cutOff = line;
+        return;
       }
-    });
+      throw new FileError(`${file}:${line}`, `not a JSON metrics line (${(e as FileError).detail ?? (e as Error).message}); only a cut-off last line is repaired`);
+    }
+    if (m === null || typeof m !== 'object' || !Number.isInteger((m as StepMetrics).step))
+      throw new FileError(`${file}:${line}`, 'not a metrics line (no integer "step")');
+    metrics.push(m as StepMetrics);
+  });
+  return { metrics, cutOff };
+}
+
+/** The metrics of a metrics.jsonl file (a cut-off last line left out). */
+export function readMetrics(file: string): StepMetrics[] {
+  return readMetricsFile(file).metrics;
 }
 
 export function formatProgress(m: StepMetrics, total: number): string {

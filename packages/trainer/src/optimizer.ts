@@ -34,27 +34,51 @@ export class AdamW {
 
   /**
    * Apply one update with the given gradients (by parameter name) times `gradScale` (global-norm clipping scales
-   * inside the update, so no clipped copy of every gradient is made) and learning rate.
+   * inside the update, so no clipped copy of every gradient is made) and learning rate. Returns false, changing
+   * nothing, when the update would make a weight or a moment NaN or ±Inf (a learning rate of 1e300, a gradient
+   * that overflows when squared): every new value is computed and checked first, one parameter at a time (so the
+   * check costs a second pass of these elementwise ops, not memory), and only then written.
    */
-  apply(grads: Map<string, tf.Tensor>, lr: number, gradScale = 1): void {
-    this.step++;
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
-    const c1 = 1 - Math.pow(b1, this.step);
-    const c2 = 1 - Math.pow(b2, this.step);
+  apply(grads: Map<string, tf.Tensor>, lr: number, gradScale = 1): boolean {
+    const t = this.step + 1;
+    // Σ (x − x) over every new value: 0 when all are finite, NaN otherwise (one read-back for the whole model).
+    let check: tf.Tensor = tf.scalar(0);
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      const next = tf.tidy(() => {
+        const { m, v, p: np } = this.next(name, p, g, t, lr, gradScale);
+        return tf.add(check, tf.add(tf.add(tf.sum(tf.sub(m, m)), tf.sum(tf.sub(v, v))), tf.sum(tf.sub(np, np))));
+      });
+      check.dispose();
+      check = next;
+    }
+    const finite = Number.isFinite(check.dataSync()[0]!);
+    check.dispose();
+    if (!finite) return false;
+    this.step = t;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
-        const raw = grads.get(name);
-        if (!raw) continue;
-        const g = gradScale === 1 ? raw : tf.mul(raw, gradScale);
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        const decayed = wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
-        p.assign(tf.sub(decayed, tf.mul(update, lr)));
+        const g = grads.get(name);
+        if (!g) continue;
+        const { m, v, p: np } = this.next(name, p, g, t, lr, gradScale);
+        this.m.get(name)!.assign(m);
+        this.v.get(name)!.assign(v);
+        p.assign(np);
       }
     });
+    return true;
+  }
+
+  /** The moments and weight after update number `t` (1-based) of parameter `name`. */
+  private next(name: string, p: tf.Variable, raw: tf.Tensor, t: number, lr: number, gradScale: number): { m: tf.Tensor; v: tf.Tensor; p: tf.Tensor } {
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const g = gradScale === 1 ? raw : tf.mul(raw, gradScale);
+    const m = tf.add(tf.mul(this.m.get(name)!, b1), tf.mul(g, 1 - b1));
+    const v = tf.add(tf.mul(this.v.get(name)!, b2), tf.mul(tf.square(g), 1 - b2));
+    const update = tf.div(tf.div(m, 1 - Math.pow(b1, t)), tf.add(tf.sqrt(tf.div(v, 1 - Math.pow(b2, t))), eps));
+    const decayed = wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
+    return { m, v, p: tf.sub(decayed, tf.mul(update, lr)) };
   }
 
   /** Moments by parameter name, for checkpoints. */

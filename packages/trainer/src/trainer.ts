@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { mean, std, writeJsonAtomic } from '@softcot/base';
+import { lockFolder, mean, readJsonFile, std, writeJsonAtomic } from '@softcot/base';
 import type { CausalLM } from '@softcot/model';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { epochBatch, type Example } from '@softcot/data';
@@ -18,7 +18,7 @@ import { AdamW, learningRate } from './optimizer';
 import { scoreSequences, scoredSequence, type ScoredSequence, type ScoringSettings } from './logprobs';
 import { entriesPerRow, microBatchLoss, type LossSettings, type MicroBatch } from './loss';
 import { jepoGroup, likelihoodValue } from './rewards';
-import { latestCheckpoint, loadTrainingCheckpoint, saveBestModel, saveTrainingCheckpoint, type BestValidation } from './checkpointing';
+import { cleanRunFolder, latestCheckpoint, loadTrainingCheckpoint, saveBestModel, saveTrainingCheckpoint, type BestValidation } from './checkpointing';
 import { MetricsLog, formatProgress, type StepMetrics } from './metrics';
 import { resolveTrainerConfig, runSettings, settingsDiff, type RLOOConfig, type ResolvedTrainerConfig } from './config';
 import { accumulateGradients, applyUpdate, gradientCosine, paramNames } from './update';
@@ -29,6 +29,8 @@ export interface TrainResult {
   /** Last completed step (1-based count of steps done). */
   step: number;
   interrupted: boolean;
+  /** The signal that interrupted the run (SIGINT, SIGTERM), or null (not interrupted, or requestStop()). */
+  signal: NodeJS.Signals | null;
   /** With validation: the best score and its step (0 = the model before training). */
   best: BestValidation | null;
 }
@@ -45,6 +47,7 @@ export class RLOOTrainer {
   private step = 0;
   private best: BestValidation | null = null;
   private stopRequested = false;
+  private stopSignal: NodeJS.Signals | null = null;
   /** tfjs variable name -> Hugging Face parameter name. */
   private readonly paramNameOf: Map<string, string>;
 
@@ -80,6 +83,23 @@ export class RLOOTrainer {
   async train(dataset: Example[]): Promise<TrainResult> {
     if (dataset.length === 0) throw new Error('train: the dataset is empty');
     const c = this.config;
+    // One writer per run folder; a lock left by a dead process is taken over.
+    const lock = c.outputDir ? lockFolder(c.outputDir, 'softcot training run') : null;
+    try {
+      if (lock?.recovered) console.error(`${lock.file}: took over the lock of pid ${lock.recovered.pid}, which is no longer running`);
+      return await this.trainLocked(dataset);
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private async trainLocked(dataset: Example[]): Promise<TrainResult> {
+    const c = this.config;
+    if (c.outputDir) {
+      // What interrupted writes left (temporary checkpoint folders, files) goes before anything is read.
+      const leftovers = cleanRunFolder(c.outputDir);
+      if (leftovers.length > 0) console.error(`${c.outputDir}: removed what an interrupted run left: ${leftovers.join(', ')}`);
+    }
     const log = c.outputDir ? new MetricsLog(path.join(c.outputDir, 'metrics.jsonl')) : null;
     if (c.outputDir) this.checkRunSettings(c.outputDir);
     if (c.outputDir && c.resume !== false) {
@@ -94,10 +114,12 @@ export class RLOOTrainer {
       }
     }
     // Lines after the step we start from belong to an earlier, abandoned run (all of them for a fresh start).
-    log?.truncateAfter(this.step);
+    const repaired = log?.truncateAfter(this.step);
+    if (repaired) console.error(repaired);
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.stopRequested) process.exit(signal === 'SIGINT' ? 130 : 143);
       this.stopRequested = true;
+      this.stopSignal = signal;
       console.error(`\n${signal}: finishing this step and saving a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)`);
     };
     process.on('SIGINT', onSignal);
@@ -122,7 +144,7 @@ export class RLOOTrainer {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    return { metrics, step: this.step, interrupted: this.stopRequested, best: this.best };
+    return { metrics, step: this.step, interrupted: this.stopRequested, signal: this.stopSignal, best: this.best };
   }
 
   /**
@@ -134,12 +156,7 @@ export class RLOOTrainer {
     const file = path.join(outputDir, RUN_SETTINGS_FILE);
     const current = runSettings(c);
     if (c.resume !== false && fs.existsSync(file) && latestCheckpoint(outputDir)) {
-      let saved: unknown;
-      try {
-        saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-      }
+      const saved = readJsonFile(file, { what: 'run settings file' });
       const diff = settingsDiff(saved, current);
       if (diff.length > 0) {
         const list = diff.join('; ');
@@ -148,7 +165,6 @@ export class RLOOTrainer {
         console.error(`${file}: resuming with other settings (forced): ${list}`);
       }
     }
-    fs.mkdirSync(outputDir, { recursive: true });
     writeJsonAtomic(file, current);
   }
 

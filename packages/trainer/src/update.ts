@@ -1,5 +1,5 @@
 // One optimizer update from gradients, shared by RL and supervised training: global norm, a refusal of non-finite
-// losses and gradients (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
+// losses, gradients and resulting weights (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, clipScale, globalNorm } from './optimizer';
 
@@ -27,12 +27,16 @@ export interface UpdateResult {
   skipped: string | null;
 }
 
-/** Apply one AdamW update with `grads` (by parameter name) unless the loss or the gradient is non-finite. */
+/**
+ * Apply one AdamW update with `grads` (by parameter name) unless the loss or the gradient is non-finite, or the
+ * update would leave a non-finite weight (then it is rolled back before anything is written, and reported).
+ */
 export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: { loss: number; lr: number; maxGradNorm: number | null }): UpdateResult {
   const gradNorm = globalNorm(grads.values());
   if (!Number.isFinite(o.loss)) return { gradNorm, skipped: `non-finite loss (${o.loss})` };
   if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: `non-finite gradient norm (${gradNorm})` };
-  optimizer.apply(grads, o.lr, o.maxGradNorm === null ? 1 : clipScale(gradNorm, o.maxGradNorm));
+  const applied = optimizer.apply(grads, o.lr, o.maxGradNorm === null ? 1 : clipScale(gradNorm, o.maxGradNorm));
+  if (!applied) return { gradNorm, skipped: `non-finite weights after the update (lr ${o.lr}); rolled back` };
   return { gradNorm, skipped: null };
 }
 

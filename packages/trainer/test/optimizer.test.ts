@@ -33,6 +33,20 @@ describe('AdamW', () => {
     opt.dispose();
   });
 
+  it('an update that would leave a non-finite weight or moment changes nothing and returns false', () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const q = tf.variable(tf.tensor1d([3]));
+    const opt = new AdamW(new Map([['p', p], ['q', q]]));
+    expect(opt.apply(new Map([['p', tf.tensor1d([0.1, 0.2])], ['q', tf.tensor1d([0.3])]]), 1e300)).toBe(false); // p − lr·update overflows
+    expect(opt.apply(new Map([['p', tf.tensor1d([0.1, 0.2])], ['q', tf.tensor1d([1e20])]]), 1e-3)).toBe(false); // g² overflows v
+    expect([...p.dataSync(), ...q.dataSync()]).toEqual([1, 2, 3]);
+    expect(opt.step).toBe(0);
+    expect([...opt.state().m.get('q')!.dataSync(), ...opt.state().v.get('q')!.dataSync()]).toEqual([0, 0]);
+    expect(opt.apply(new Map([['p', tf.tensor1d([0.1, 0.2])], ['q', tf.tensor1d([0.3])]]), 1e-3)).toBe(true);
+    expect(opt.step).toBe(1);
+    opt.dispose();
+  });
+
   it('restore() continues exactly where state() left off', () => {
     const run = (split: boolean) => {
       const p = tf.variable(tf.tensor1d([1, 2]));

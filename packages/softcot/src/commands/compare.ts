@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { compareGrid, compareMarkdown, writeCompareReport, type SettingSummary } from '@softcot/eval';
 import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluateModelFolder } from './eval';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluateModelFolder } from './eval';
+import { safeName, checkOutputFolder } from '../outputs';
 import { withConfigFile } from '../config-file';
 import { loadExamples } from './inputs';
 
@@ -22,7 +23,8 @@ export function parseModelList(spec: string): { name: string; dir: string }[] {
   if (items.length === 0) throw new UsageError('flag --models needs name=DIR,name=DIR,...');
   return items.map((it) => {
     const eq = it.indexOf('=');
-    const name = eq > 0 ? it.slice(0, eq) : path.basename(path.resolve(it));
+    // The name becomes <out>/<name>/: a path component, never "..", never a separator.
+    const name = safeName(eq > 0 ? it.slice(0, eq) : path.basename(path.resolve(it)), 'flag --models');
     const dir = eq > 0 ? it.slice(eq + 1) : it;
     if (!dir) throw new UsageError(`flag --models: "${it}" has no folder`);
     return { name, dir };
@@ -46,11 +48,13 @@ export const compareCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = evalFlags(v);
     const out = optString(v, 'out') ?? path.join('runs', 'compare');
-    const examples = await loadExamples(dataFile, v);
+    const inputs = { '--data': dataFile, ...Object.fromEntries(models.map((m) => [`--models ${m.name}`, m.dir])) };
+    checkOutputFolder(out, '--out', inputs, ['grid.md', 'grid.json', 'grid.svg', 'grid-passk.svg', ...models.flatMap((m) => EVAL_REPORT_FILES.map((f) => path.join(m.name, f)))]);
+    const examples = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
     const runs: { name: string; summaries: SettingSummary[] }[] = [];
     for (const m of models) {
-      const { result } = await evaluateModelFolder(m.dir, { v, flags, examples, dataFile, backend, out: path.join(out, m.name), label: m.name }, io);
+      const { result } = await evaluateModelFolder(m.dir, { v, flags, examples, dataFile, backend, out: path.join(out, m.name), label: m.name, allMustFit: true }, io);
       runs.push({ name: m.name, summaries: result.summaries });
     }
     const grid = compareGrid(runs);

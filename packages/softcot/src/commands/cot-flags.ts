@@ -1,5 +1,6 @@
 // The CoT policy flags that train and eval share, named as the library names the settings (CotSettings).
 import { GUMBEL_SCORES, type CotMode, type CotSettings, type GumbelSettings, type MixtureFilter, type MultiplexSettings } from '@softcot/mixer';
+import { LIMITS } from '@softcot/base';
 import { UsageError, optChoice, optFloat, optInt, optString, type OptionSpec } from '../args';
 
 export const COT_MODES_CLI = ['hard', 'soft', 'fuzzy', 'gumbel', 'multiplex'] as const satisfies readonly CotMode[];
@@ -46,7 +47,8 @@ export function cotPolicyFlags(v: Record<string, unknown>): CotPolicyFlags {
   if (noiseGamma !== undefined) out.noiseGamma = noiseGamma;
   if (sigma !== undefined) out.sigma = sigma;
   const filter: MixtureFilter = {};
-  const topK = optInt(v, 'top-k', { min: 1 });
+  // A filter's k is at most a vocabulary (2²⁴ ids); gumbel's and multiplex's k are record widths per step (LIMITS.count).
+  const topK = optInt(v, 'top-k', { min: 1, max: 2 ** 24 });
   const topP = optFloat(v, 'top-p', { positive: true });
   const minP = optFloat(v, 'min-p', { min: 0 });
   if (topK !== undefined) filter.topK = topK;
@@ -54,7 +56,7 @@ export function cotPolicyFlags(v: Record<string, unknown>): CotPolicyFlags {
   if (minP !== undefined) filter.minP = minP;
   if (Object.keys(filter).length > 0) out.filter = filter;
   const gumbel: GumbelSettings = {};
-  const gTopK = optInt(v, 'gumbel-top-k', { min: 1 });
+  const gTopK = optInt(v, 'gumbel-top-k', { min: 1, max: LIMITS.count });
   const gTopP = optFloat(v, 'gumbel-top-p', { positive: true });
   const tau = optFloat(v, 'gumbel-tau', { positive: true });
   const clamp = optString(v, 'gumbel-clamp');
@@ -66,7 +68,7 @@ export function cotPolicyFlags(v: Record<string, unknown>): CotPolicyFlags {
   if (score !== undefined) gumbel.score = score;
   if (Object.keys(gumbel).length > 0) out.gumbel = gumbel;
   const multiplex: MultiplexSettings = {};
-  const k = optInt(v, 'multiplex-k', { min: 1 });
+  const k = optInt(v, 'multiplex-k', { min: 1, max: LIMITS.count });
   const weights = optChoice(v, 'multiplex-weights', ['prob', 'uniform'] as const);
   if (k !== undefined) multiplex.samples = k;
   if (weights !== undefined) multiplex.weights = weights;

@@ -1,5 +1,6 @@
 // softcot demo: the whole method end to end on a synthetic task, as a preset of the experiment pipeline.
 import * as os from 'node:os';
+import { LIMITS } from '@softcot/base';
 import { resolveExperimentConfig, rewardRise, runExperiment } from '../experiment';
 import { optChoice, optInt, optString, parseFlags, type Command } from '../args';
 
@@ -27,10 +28,10 @@ export const demoCommand: Command = {
     const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' } });
     if (!v) return (io.stdout(usage), 0);
     const backend = optChoice(v, 'backend', ['native-cpu', 'wasm', 'cpu'] as const);
-    const seed = optInt(v, 'seed') ?? 0;
+    const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
     const config = resolveExperimentConfig(v.quick ? 'demo-quick' : 'demo', { task: { dataSeed: seed }, seeds: [seed] });
     const outDir = optString(v, 'out') ?? 'runs/demo';
-    const r = await runExperiment({ config, outDir, backend, resume: false, workers: optInt(v, 'workers', { min: 1 }) ?? os.availableParallelism(), log: io.stdout });
+    const r = await runExperiment({ config, outDir, backend, resume: false, workers: optInt(v, 'workers', { min: 1, max: LIMITS.count }) ?? os.availableParallelism(), log: io.stdout });
     io.stdout('');
     io.stdout((await import('node:fs')).readFileSync(`${outDir}/results.md`, 'utf8'));
     for (const run of r.runs) {

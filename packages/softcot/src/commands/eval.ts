@@ -12,7 +12,9 @@ import {
 import { CliInputError } from '../args';
 import { CONFIG_HELP, CONFIG_OPTION, withConfigFile } from '../config-file';
 import { COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, type CotPolicyFlags } from './cot-flags';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
+import { LIMITS } from '@softcot/base';
+import { checkOutputFolder } from '../outputs';
+import { blameModel, DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor, warnPromptMismatch } from './inputs';
 
 export const EVAL_OPTIONS: OptionSpec = {
   ...DATA_OPTIONS,
@@ -26,9 +28,13 @@ export const EVAL_OPTIONS: OptionSpec = {
   out: { type: 'string' },
   seed: { type: 'string' },
   extract: { type: 'string' },
+  ...MODEL_OPTIONS,
   ...CONFIG_OPTION,
   ...BACKEND_OPTION,
 };
+
+/** The files an eval report folder holds (writeEvalReport). */
+export const EVAL_REPORT_FILES = ['problems.jsonl', 'summary.json', 'summary.md', 'passk.svg', 'entropy.svg'] as const;
 
 export const EVAL_HELP = `${DATA_HELP}
   --settings LIST      all (every mode, greedy and sampled: 10 settings; default), paper (the six of
@@ -46,6 +52,7 @@ ${COT_POLICY_HELP}
   --extract MODE       how answers are read from completions: markers (default: the last closed \\boxed{},
                        "The final answer is …", "#### n", the paper's protocol), math-verify (also free text
                        as Math-Verify reads it), or answer (the completion is the answer); docs/grader.md
+${MODEL_HELP}
 ${CONFIG_HELP}
 ${BACKEND_HELP}`;
 
@@ -70,13 +77,13 @@ export function evalFlags(v: Record<string, unknown>): EvalFlags {
   }
   return {
     settings,
-    samples: optInt(v, 'samples', { min: 1 }) ?? 8,
-    ks: optIntList(v, 'k') ?? [1, 2, 4, 8, 16, 32],
-    maxCot: optInt(v, 'max-cot', { min: 1 }) ?? 512,
-    maxAnswer: optInt(v, 'max-answer', { min: 1 }) ?? 32,
+    samples: optInt(v, 'samples', { min: 1, max: LIMITS.count }) ?? 8,
+    ks: optIntList(v, 'k', { max: LIMITS.count }) ?? [1, 2, 4, 8, 16, 32],
+    maxCot: optInt(v, 'max-cot', { min: 1, max: LIMITS.tokens }) ?? 512,
+    maxAnswer: optInt(v, 'max-answer', { min: 1, max: LIMITS.tokens }) ?? 32,
     policy: cotPolicyFlags(v),
-    batch: optInt(v, 'batch', { min: 1 }) ?? 32,
-    seed: optInt(v, 'seed') ?? 0,
+    batch: optInt(v, 'batch', { min: 1, max: LIMITS.count }) ?? 32,
+    seed: optInt(v, 'seed', { max: LIMITS.seed }) ?? 0,
     extract: optChoice(v, 'extract', EXTRACT_MODES, 'markers'),
   };
 }
@@ -136,19 +143,33 @@ export function reportMeta(modelDir: string, dataFile: string, problems: number,
  */
 export async function evaluateModelFolder(
   modelDir: string,
-  x: { v: Record<string, unknown>; flags: EvalFlags; examples: Example[]; dataFile: string; backend: string; out: string; label?: string; extraMeta?: (r: EvalResult) => Record<string, unknown> },
+  x: {
+    v: Record<string, unknown>;
+    flags: EvalFlags;
+    examples: Example[];
+    dataFile: string;
+    backend: string;
+    out: string;
+    label?: string;
+    extraMeta?: (r: EvalResult) => Record<string, unknown>;
+    /** Every problem must fit the model's context (compare: the same problems for every model). */
+    allMustFit?: boolean;
+  },
   io: CommandIO,
-): Promise<{ result: EvalResult; files: ReturnType<typeof writeEvalReport> }> {
-  const { model, tokenizer } = loadModelDir(modelDir);
+): Promise<{ result: EvalResult; files: ReturnType<typeof writeEvalReport>; examples: Example[] }> {
+  const { model, tokenizer } = loadModelDir(modelDir, x.v);
   try {
     const format = promptFormatFor(x.v, tokenizer!);
-    warnUnrepresentable(tokenizer!, x.examples, format, io);
+    const examples = fitToContext(x.examples, x.dataFile, model, tokenizer!, format, x.flags, x.v, io);
+    if (x.allMustFit && examples.length !== x.examples.length)
+      throw new CliInputError(`${modelDir}: ${x.examples.length - examples.length} problems do not fit this model's context; compare needs the same problems for every model (filter --data first)`);
+    warnUnrepresentable(tokenizer!, examples, format, io);
     warnPromptMismatch(modelDir, format, io);
     const policies = evaluatedPolicies(modelDir, model, x.flags.policy, io);
     const t0 = performance.now();
-    const result = await runEvaluation(model, tokenizer!, x.examples, format, x.flags, policies, io, x.label);
-    const meta = { ...reportMeta(modelDir, x.dataFile, x.examples.length, format, x.flags, policies, x.backend), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), ...x.extraMeta?.(result) };
-    return { result, files: writeEvalReport(x.out, result, meta, { ks: x.flags.ks }) };
+    const result = await blameModel(modelDir, () => runEvaluation(model, tokenizer!, examples, format, x.flags, policies, io, x.label));
+    const meta = { ...reportMeta(modelDir, x.dataFile, examples.length, format, x.flags, policies, x.backend), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), ...x.extraMeta?.(result) };
+    return { result, files: writeEvalReport(x.out, result, meta, { ks: x.flags.ks }), examples };
   } finally {
     model.dispose();
   }
@@ -230,7 +251,8 @@ export const evalCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = evalFlags(v);
     const out = optString(v, 'out') ?? path.join('runs', `eval-${path.basename(path.resolve(modelDir))}`);
-    const examples = await loadExamples(dataFile, v);
+    checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, EVAL_REPORT_FILES);
+    const examples = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
     const t0 = performance.now();
     const { result, files } = await evaluateModelFolder(modelDir, { v, flags, examples, dataFile, backend, out }, io);

@@ -1,11 +1,13 @@
 // softcot forward: logits (or greedy tokens) of a checkpoint for a batch of token ids, optionally followed by
 // mixture positions (probs·E), as plain JSON, for cross-checking against other implementations.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '@softcot/base';
-import { greedyGenerate, matMul, type CausalLM } from '@softcot/model';
-import { BACKEND_HELP, BACKEND_OPTION, CliInputError, optInt, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir } from './inputs';
+import { checkMemory, LIMITS, readJsonFile, writeFileAtomic } from '@softcot/base';
+import { greedyGenerate, kvCacheBytes, logitsBytes, matMul, NonFiniteLogitsError, tensorMemoryBudget, type CausalLM } from '@softcot/model';
+import { BACKEND_HELP, BACKEND_OPTION, CliInputError, optInt, parseFlags, requireString, selectBackend, UsageError, type Command } from '../args';
+import { checkOutputFile, modelInputs } from '../outputs';
+import { loadModelDir, MODEL_HELP, MODEL_OPTIONS } from './inputs';
 
 const usage = `Usage: softcot forward --model DIR --input in.json --output out.json [--generate N] [--backend B]
 
@@ -21,8 +23,10 @@ Run a checkpoint on a batch of token ids and write its logits (or greedy tokens)
 Options:
   --model DIR          Hugging Face model folder (config.json + model.safetensors)
   --input FILE         input JSON (see above)
-  --output FILE        output JSON, written atomically
-  --generate N         greedy-decode N new tokens instead of returning logits
+  --output FILE        output JSON, written atomically (a new path or a regular file; not the input)
+  --generate N         greedy-decode N new tokens instead of returning logits (input + N positions
+                       must fit the model's max_position_embeddings)
+${MODEL_HELP}
 ${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 'default cpu')}
   -h, --help           show this help`;
 
@@ -154,35 +158,69 @@ export function writeNestedJsonAtomic(file: string, key: string, rows: ArrayLike
   });
 }
 
-export function readJsonFile(file: string, what = 'input'): unknown {
-  if (!fs.existsSync(file)) throw new CliInputError(`${file}: ${what} file not found`);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CliInputError(`${file}: invalid JSON (${(e as Error).message})`);
-  }
+/** A JSON input file (regular file, size limit, strict UTF-8, bounded nesting); errors name the file. */
+export function readJsonInput(file: string, what = 'input file'): unknown {
+  return readJsonFile(file, { what });
+}
+
+/**
+ * The run fits the model before any work: positions (input plus generated tokens) within max_position_embeddings,
+ * and the logits kept for the output within memory.
+ */
+function checkForwardFits(model: CausalLM, input: ForwardInput, steps: number | undefined, inFile: string, modelDir: string): void {
+  const c = model.config;
+  const positions = input.inputIds[0]!.length + (input.mixtureProbs?.[0]?.length ?? 0);
+  const where = `max_position_embeddings in ${path.join(modelDir, 'config.json')}`;
+  if (positions > c.maxPositionEmbeddings)
+    throw new CliInputError(`${inFile}: field "input_ids": rows have ${positions} positions, more than the model's ${c.maxPositionEmbeddings} (${where})`);
+  if (steps !== undefined && positions + steps > c.maxPositionEmbeddings)
+    throw new UsageError(`flag --generate ${steps}: ${positions} input positions + ${steps} new tokens need ${positions + steps} positions, more than the model's ${c.maxPositionEmbeddings} (${where})`);
+  const rows = input.inputIds.length;
+  if (steps === undefined)
+    checkMemory(`${inFile}: logits of ${rows} rows × ${positions} positions × ${c.vocabSize} tokens`, logitsBytes(c, rows, positions), tensorMemoryBudget());
+  else checkMemory(`${inFile}: the KV cache of ${rows} rows × ${positions + steps} positions`, kvCacheBytes(c, rows, positions + steps), tensorMemoryBudget());
+}
+
+/** Refuse to write non-finite logits (they would be nulls in the JSON); name the first. */
+function assertFiniteLogits(logits: Float32Array[][], modelDir: string): void {
+  logits.forEach((row, b) =>
+    row.forEach((vec, t) => {
+      const bad = vec.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new CliInputError(`${modelDir}: ${new NonFiniteLogitsError(`(logits[${b}][${t}][${bad}] = ${vec[bad]})`).message}`);
+    }),
+  );
 }
 
 export const forwardCommand: Command = {
   name: 'forward',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, generate: { type: 'string' }, ...BACKEND_OPTION });
+    const v = parseFlags(argv, { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, generate: { type: 'string' }, ...MODEL_OPTIONS, ...BACKEND_OPTION });
     if (!v) return (io.stdout(usage), 0);
     const modelDir = requireString(v, 'model');
     const inFile = requireString(v, 'input');
     const outFile = requireString(v, 'output');
-    const steps = optInt(v, 'generate', { min: 1 });
-    const json = readJsonFile(inFile);
+    const steps = optInt(v, 'generate', { min: 1, max: LIMITS.tokens });
+    checkOutputFile(outFile, '--output', { '--input': inFile, ...modelInputs(modelDir) });
+    const json = readJsonInput(inFile);
     await selectBackend(v, 'cpu');
-    const { model } = loadModelDir(modelDir, { tokenizer: false });
+    const { model } = loadModelDir(modelDir, v, { tokenizer: false });
     try {
       const input = validateForwardInput(json, model.config.vocabSize, inFile);
+      checkForwardFits(model, input, steps, inFile, modelDir);
       if (steps !== undefined) {
-        if (input.inputIds[0]!.length === 0 && !input.mixtureProbs) throw new CliInputError(`${inFile}: field "input_ids": --generate needs a non-empty prompt`);
-        writeNestedJsonAtomic(outFile, 'tokens', forwardGenerate(model, input, steps));
+        let tokens: number[][];
+        try {
+          tokens = forwardGenerate(model, input, steps);
+        } catch (e) {
+          if (e instanceof NonFiniteLogitsError) throw new CliInputError(`${modelDir}: ${e.message}`);
+          throw e;
+        }
+        writeNestedJsonAtomic(outFile, 'tokens', tokens);
       } else {
-        writeNestedJsonAtomic(outFile, 'logits', forwardLogits(model, input));
+        const logits = forwardLogits(model, input);
+        assertFiniteLogits(logits, modelDir);
+        writeNestedJsonAtomic(outFile, 'logits', logits);
       }
       io.stderr(`wrote ${outFile}`);
     } finally {

@@ -1,5 +1,6 @@
 // The command registry: every `softcot <name>` command, in the order `softcot --help` lists them.
-import { UsageError, processIO, type Command, type CommandIO } from '../args';
+import { errnoWords, LimitError } from '@softcot/base';
+import { UsageError, limitAsUsage, processIO, type Command, type CommandIO } from '../args';
 
 /**
  * A command as `softcot --help` lists it; its module (and the packages it needs: tfjs, mathjs) is loaded only when
@@ -44,10 +45,15 @@ Run "softcot <command> --help" for a command's flags. Common flag: --backend nat
 Exit codes: 0 success, 1 bad input or failure, 2 usage error.`;
 }
 
-/** One line for an error; the stack only with SOFTCOT_DEBUG=1 or for errors that look like bugs. */
+/**
+ * One line for an error; the stack only with SOFTCOT_DEBUG=1. An operating-system error that escaped the file
+ * helpers still names its path; errors that look like bugs say so.
+ */
 function describeError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const first = e.message.split('\n')[0]!;
+  const errno = e as NodeJS.ErrnoException;
+  if (typeof errno.code === 'string' && /^E[A-Z]+$/.test(errno.code) && typeof errno.path === 'string') return `${errno.path}: ${errnoWords(e)}`;
   const bug = e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
   return bug ? `${e.name}: ${first} (internal error; run with SOFTCOT_DEBUG=1 for the stack)` : first;
 }
@@ -75,7 +81,9 @@ export async function runCli(argv: string[], io: CommandIO = processIO()): Promi
   try {
     cmd = await entry.load();
     return await cmd.run(rest, io);
-  } catch (e) {
+  } catch (caught) {
+    // A library's limit (a count too large, a plan over the memory budget) is a usage error naming the flags.
+    const e = caught instanceof LimitError && caught.options.length > 0 ? limitAsUsage(caught) : caught;
     if (e instanceof UsageError && cmd) {
       io.stderr(`softcot ${cmd.name}: ${e.message}`);
       io.stderr('');

@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CharTokenizer, initModel, loadTokenizer, makeConfigJson, parseModelConfig, saveModel, type ModelType } from '@softcot/model';
+import { FileError, LIMITS, MemoryBudgetError, withFile, writeFolderAtomic } from '@softcot/base';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, UsageError, optChoice, optInt, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { readJsonFile } from './forward';
+import { readJsonInput } from './forward';
 
 type Sizes = Parameters<typeof makeConfigJson>[1];
 
@@ -41,14 +42,17 @@ export const TINY_ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.
 
 export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'chat_template.jinja', 'special_tokens_map.json'];
 
-const usage = `Usage: softcot init (--preset NAME | --config config.json) --out DIR [--tokenizer DIR] [--seed N] [--dtype D]
+const usage = `Usage: softcot init (--preset NAME | --config config.json) --out DIR [--tokenizer DIR] [--seed N] [--dtype D] [--force]
 
 Write a Hugging Face model folder with random weights (transformers' default init).
 
 Options:
   --preset NAME        ${Object.keys(PRESETS).join(' | ')}
   --config FILE        a Hugging Face config.json (llama, qwen2 or qwen3) instead of a preset
-  --out DIR            output folder (config.json, model.safetensors, tokenizer files)
+  --out DIR            output folder (config.json, model.safetensors, tokenizer files): a new path or an
+                       empty folder
+  --force              replace an existing --out folder (atomically: the old one stays until the new one
+                       is complete)
   --tokenizer DIR      copy the tokenizer files from this folder (tokenizer.json, tokenizer_config.json, ...).
                        With a tiny-* preset the vocabulary grows to fit the tokenizer.
                        Without it, tiny-* presets get a character tokenizer over printable ASCII.
@@ -59,17 +63,36 @@ ${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 
 
 Note: a 0.5B model in float32 needs about 2 GB of memory while it is created.`;
 
+/**
+ * `--out` must be a new path or an empty folder; an existing model folder (or anything else) is replaced only with
+ * --force, and never when it is an input (the --config file or the --tokenizer folder).
+ */
+function checkNewModelFolder(out: string, force: boolean, inputs: Record<string, string | undefined>): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new FileError(out, '--out exists and is not a folder');
+  for (const [flag, input] of Object.entries(inputs)) {
+    if (input === undefined) continue;
+    const inside = path.relative(path.resolve(out), path.resolve(input));
+    if (!inside.startsWith('..') && !path.isAbsolute(inside)) throw new UsageError(`--out ${out} holds the input ${flag} ${input}; write the model elsewhere`);
+  }
+  const entries = fs.readdirSync(out);
+  if (entries.length > 0 && !force) {
+    const what = entries.includes('config.json') ? 'a model folder' : `a folder that is not empty (${entries.length} entries)`;
+    throw new UsageError(`--out ${out} is ${what}; pass --force to replace it, or choose a new path`);
+  }
+}
+
 export const initCommand: Command = {
   name: 'init',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, { preset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' }, dtype: { type: 'string' }, ...BACKEND_OPTION });
+    const v = parseFlags(argv, { preset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' }, dtype: { type: 'string' }, force: { type: 'boolean' }, ...BACKEND_OPTION });
     if (!v) return (io.stdout(usage), 0);
     const out = requireString(v, 'out');
     const presetName = optString(v, 'preset');
     const configFile = optString(v, 'config');
     if ((presetName === undefined) === (configFile === undefined)) throw new UsageError('give exactly one of --preset NAME or --config config.json');
-    const seed = optInt(v, 'seed') ?? 0;
+    const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
     const dtype = optChoice(v, 'dtype', ['float32', 'bfloat16'] as const);
     const tokDir = optString(v, 'tokenizer');
     const tokenizer = tokDir ? loadTokenizer(tokDir) : undefined;
@@ -90,7 +113,7 @@ export const initCommand: Command = {
       }
       json = makeConfigJson(preset.type, sizes);
     } else {
-      json = readJsonFile(configFile!, 'config') as Record<string, unknown>;
+      json = readJsonInput(configFile!, 'config file') as Record<string, unknown>;
     }
     if (dtype) json.torch_dtype = dtype;
     else if (tiny) json.torch_dtype = 'float32';
@@ -98,17 +121,33 @@ export const initCommand: Command = {
     if (tokenizer && tokenizer.vocabSize > config.vocabSize)
       throw new CliInputError(`${tokDir}: tokenizer has ${tokenizer.vocabSize} ids but the config's vocab_size is ${config.vocabSize}`);
 
+    checkNewModelFolder(out, Boolean(v.force), { '--config': configFile, '--tokenizer': tokDir });
     await selectBackend(v, 'cpu');
-    const model = initModel(config, seed);
+    let model;
     try {
-      saveModel(model, out);
+      model = initModel(config, seed);
+    } catch (e) {
+      // Its size comes from the config: name it.
+      if (e instanceof MemoryBudgetError) throw new CliInputError(`${configFile ?? `preset ${presetName}`}: ${e.message}`);
+      throw e;
+    }
+    try {
+      // The whole folder appears at once (or, with --force, replaces the old one at once): never half a model.
+      writeFolderAtomic(
+        out,
+        (tmp) => {
+          saveModel(model, tmp);
+          if (tokDir) {
+            for (const f of TOKENIZER_FILES)
+              if (fs.existsSync(path.join(tokDir, f))) withFile(path.join(tokDir, f), 'cannot copy', () => fs.copyFileSync(path.join(tokDir, f), path.join(tmp, f)));
+          } else if (tiny) {
+            new CharTokenizer(TINY_ALPHABET).save(tmp);
+          }
+        },
+        { replace: Boolean(v.force) },
+      );
     } finally {
       model.dispose();
-    }
-    if (tokDir) {
-      for (const f of TOKENIZER_FILES) if (fs.existsSync(path.join(tokDir, f))) fs.copyFileSync(path.join(tokDir, f), path.join(out, f));
-    } else if (tiny) {
-      new CharTokenizer(TINY_ALPHABET).save(out);
     }
     io.stdout(`wrote ${out}: ${config.modelType}, ${config.numLayers} layers, hidden ${config.hiddenSize}, vocab ${config.vocabSize}, ${config.torchDtype} (seed ${seed})`);
     return 0;

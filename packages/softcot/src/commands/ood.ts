@@ -4,7 +4,9 @@ import { writeJsonAtomic } from '@softcot/base';
 import { MC_KINDS, evaluateOod, loadMcItems, mcItemsFromOod, type McKind } from '@softcot/eval';
 import { oodTextSet } from '@softcot/data';
 import { BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optString, parseFlags, progressReporter, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir } from './inputs';
+import { LIMITS } from '@softcot/base';
+import { checkOutputFolder } from '../outputs';
+import { loadModelDir, MODEL_HELP, MODEL_OPTIONS } from './inputs';
 
 const usage = `Usage: softcot ood --model DIR --data FILE|synthetic [--kind K] [--limit N] [--out DIR] [--backend B]
 
@@ -24,6 +26,7 @@ Options:
   --limit N            first N items
   --out DIR            write ood.json (summary + per-item scores)
   --seed N             seed of --data synthetic (default 0)
+${MODEL_HELP}
 ${BACKEND_HELP}
   -h, --help           show this help`;
 
@@ -31,22 +34,23 @@ export const oodCommand: Command = {
   name: 'ood',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, { model: { type: 'string' }, data: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION });
+    const v = parseFlags(argv, { model: { type: 'string' }, data: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, ...MODEL_OPTIONS, ...BACKEND_OPTION });
     if (!v) return (io.stdout(usage), 0);
     const modelDir = requireString(v, 'model');
     const data = requireString(v, 'data');
     const kind = optChoice(v, 'kind', MC_KINDS, 'auto') as McKind | 'auto';
-    const limit = optInt(v, 'limit', { min: 1 });
-    const seed = optInt(v, 'seed') ?? 0;
+    const limit = optInt(v, 'limit', { min: 1, max: data === 'synthetic' ? LIMITS.count : LIMITS.rows });
+    const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
+    const out = optString(v, 'out');
+    if (out !== undefined) checkOutputFolder(out, '--out', { '--model': modelDir, '--data': data === 'synthetic' ? undefined : data }, ['ood.json']);
     if (data === 'synthetic' && kind !== 'auto' && kind !== 'synthetic') throw new UsageError('--data synthetic goes with --kind synthetic or auto');
     const items = data === 'synthetic' ? mcItemsFromOod(oodTextSet({ n: limit ?? 200, seed })) : loadMcItems(data, { kind, ...(limit !== undefined ? { limit } : {}) });
     await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
+    const { model, tokenizer } = loadModelDir(modelDir, v);
     try {
       const res = evaluateOod(model, tokenizer!, items, { onProgress: progressReporter(io, 'items') });
       const s = res.summary;
       io.stdout(`items ${s.items}  accuracy ${(100 * s.accuracy).toFixed(1)}%  accuracy(norm) ${(100 * s.accuracyNorm).toFixed(1)}%  answer NLL/token ${s.answerNll.toFixed(4)} nats`);
-      const out = optString(v, 'out');
       if (out) {
         const file = path.join(out, 'ood.json');
         writeJsonAtomic(file, { meta: { model: modelDir, data, kind }, ...res });

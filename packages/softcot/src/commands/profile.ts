@@ -5,7 +5,8 @@ import { writeFileAtomic } from '@softcot/base';
 import { baseProfile, baseProfileMarkdown, summaryTable, SIX_SETTINGS } from '@softcot/eval';
 import { optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { withConfigFile } from '../config-file';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluateModelFolder } from './eval';
+import { checkOutputFolder } from '../outputs';
+import { EVAL_HELP, EVAL_OPTIONS, EVAL_REPORT_FILES, evalFlags, evaluateModelFolder } from './eval';
 import { loadExamples } from './inputs';
 
 const usage = `Usage: softcot profile --model DIR --data FILE [options]
@@ -33,9 +34,10 @@ export const profileCommand: Command = {
     const dataFile = requireString(v, 'data');
     const flags = { ...evalFlags(v), settings: [...SIX_SETTINGS] };
     const out = optString(v, 'out') ?? path.join('runs', `profile-${path.basename(path.resolve(modelDir))}`);
-    const examples = await loadExamples(dataFile, v);
+    checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, [...EVAL_REPORT_FILES, 'profile.md']);
+    const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { result } = await evaluateModelFolder(modelDir, { v, flags, examples, dataFile, backend, out, extraMeta: (r) => ({ profile: baseProfile(r.summaries) }) }, io);
+    const { result, examples } = await evaluateModelFolder(modelDir, { v, flags, examples: loaded, dataFile, backend, out, extraMeta: (r) => ({ profile: baseProfile(r.summaries) }) }, io);
     const profile = baseProfile(result.summaries);
     const markdown = `# Base profile: ${modelDir}\n\n${examples.length} problems of ${dataFile}, ${flags.samples} samples per problem for the sampled settings.\n\n${baseProfileMarkdown(profile)}\n\n${summaryTable(result.summaries, flags.ks)}\n`;
     writeFileAtomic(path.join(out, 'profile.md'), markdown);

@@ -1,7 +1,8 @@
 // softcot study: the reproduction study (method.md §6, §8) at a chosen scale; see ../experiment/pipeline.ts.
 import * as os from 'node:os';
 import { resolveExperimentConfig, runExperiment, runOneRun } from '../experiment';
-import { UsageError, optChoice, optInt, optString, parseFlags, requireString, type Command } from '../args';
+import { LIMITS } from '@softcot/base';
+import { optChoice, optInt, optIntList, optString, parseFlags, requireString, type Command } from '../args';
 import { readConfigJson } from './experiment-flags';
 
 const SCALES = ['tiny', 'small'] as const;
@@ -45,17 +46,12 @@ export const studyCommand: Command = {
     const overrides = file !== undefined ? readConfigJson(file) : {};
     const seeds = parseSeeds(optString(v, 'seeds'));
     const config = resolveExperimentConfig(`study-${scale}`, seeds ? { ...overrides, seeds } : overrides, file ?? 'config');
-    const workers = optInt(v, 'workers', { min: 1 }) ?? os.availableParallelism();
+    const workers = optInt(v, 'workers', { min: 1, max: LIMITS.count }) ?? os.availableParallelism();
     await runExperiment({ config, outDir: optString(v, 'out') ?? `runs/study-${scale}`, backend, resume: !v.fresh, workers, log: io.stdout });
     return 0;
   },
 };
 
 function parseSeeds(x: string | undefined): number[] | undefined {
-  if (x === undefined) return undefined;
-  const parts = x.split(',').map((s) => s.trim());
-  const seeds = parts.map(Number);
-  if (parts.some((p) => p === '') || seeds.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`flag --seeds needs a comma-separated list of non-negative integers, got "${x}"`);
-  return seeds;
+  return optIntList({ seeds: x }, 'seeds', { min: 0, max: LIMITS.seed });
 }

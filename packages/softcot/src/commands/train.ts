@@ -7,7 +7,9 @@ import { noiseSigma } from '@softcot/mixer';
 import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO, type OptionSpec } from '../args';
 import { CONFIG_HELP, CONFIG_OPTION, withConfigFile } from '../config-file';
 import { COT_MODES_CLI, COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, settingsForMode } from './cot-flags';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
+import { LIMITS } from '@softcot/base';
+import { checkOutputFolder } from '../outputs';
+import { DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, blameModel, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor } from './inputs';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
@@ -18,7 +20,8 @@ RL post-training with a continuous (soft, fuzzy, gumbel, multiplex) or discrete 
 Checkpoints (out/checkpoints/step-N, Hugging Face folders with softcot_config.json: the CoT policy and σ)
 and metrics (out/metrics.jsonl) go to --out, with the run's settings in out/run.json. A run in an existing
 --out resumes from its latest checkpoint (out/checkpoints/latest, itself a model folder) when its settings are
-the same; --force-resume resumes with changed settings. At the end out/reward-curve.svg is drawn.
+the same; --force-resume resumes with changed settings. At the end out/reward-curve.svg is drawn. One run writes to
+an --out at a time (out/.softcot.lock); Ctrl-C or SIGTERM finishes the step, saves, and exits 130 or 143.
 
 Options:
   --model DIR          base model folder (config.json, model.safetensors, tokenizer.json)
@@ -51,6 +54,7 @@ ${COT_POLICY_HELP}
   --gradient-cosine on|off  log the cosine of the two half-batch gradients (default: on up to 100M trainable
                        parameters; it keeps a second gradient buffer)
   --force-resume       resume the run in --out even if its settings (out/run.json) differ
+${MODEL_HELP}
 ${CONFIG_HELP}
 ${BACKEND_HELP}
   -h, --help           show this help`;
@@ -88,7 +92,7 @@ const TRAIN_OPTIONS: OptionSpec = {
   'max-answer': { type: 'string' }, temperature: { type: 'string' }, ...COT_POLICY_OPTIONS, 'answer-temperature': { type: 'string' },
   'kl-beta': { type: 'string' }, 'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' },
   'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' },
-  'gradient-cosine': { type: 'string' }, 'force-resume': { type: 'boolean' }, ...CONFIG_OPTION, ...BACKEND_OPTION,
+  'gradient-cosine': { type: 'string' }, 'force-resume': { type: 'boolean' }, ...MODEL_OPTIONS, ...CONFIG_OPTION, ...BACKEND_OPTION,
 };
 
 export const trainCommand: Command = {
@@ -107,22 +111,22 @@ export const trainCommand: Command = {
     const gradientCosine = optChoice(v, 'gradient-cosine', ['on', 'off'] as const);
     const reward = optChoice(v, 'reward', REWARDS, 'verifier');
     const algorithm = optChoice(v, 'algorithm', ALGOS, 'rloo');
-    const steps = optInt(v, 'steps', { min: 1 }) ?? 100;
+    const steps = optInt(v, 'steps', { min: 1, max: LIMITS.steps }) ?? 100;
     const lr = optFloat(v, 'lr', { positive: true }) ?? 8e-6;
-    const warmup = optInt(v, 'warmup') ?? 20;
-    const B = optInt(v, 'prompts-per-step', { min: 1 }) ?? 2;
-    const G = optInt(v, 'samples', { min: 1 }) ?? 32;
-    const micro = optInt(v, 'micro-batch', { min: 1 }) ?? 8;
-    const maxCot = optInt(v, 'max-cot', { min: 1 }) ?? 128;
-    const maxAnswer = optInt(v, 'max-answer', { min: 1 }) ?? 32;
+    const warmup = optInt(v, 'warmup', { max: LIMITS.steps }) ?? 20;
+    const B = optInt(v, 'prompts-per-step', { min: 1, max: LIMITS.count }) ?? 2;
+    const G = optInt(v, 'samples', { min: 1, max: LIMITS.count }) ?? 32;
+    const micro = optInt(v, 'micro-batch', { min: 1, max: LIMITS.count }) ?? 8;
+    const maxCot = optInt(v, 'max-cot', { min: 1, max: LIMITS.tokens }) ?? 128;
+    const maxAnswer = optInt(v, 'max-answer', { min: 1, max: LIMITS.tokens }) ?? 32;
     const temperature = optFloat(v, 'temperature', { positive: true });
     const klBeta = optFloat(v, 'kl-beta', { min: 0 });
-    const ppoClip = optFloat(v, 'ppo-clip', { positive: true });
+    const ppoClip = optFloat(v, 'ppo-clip', { positive: true, max: 1 });
     const maxGradNorm = optFloat(v, 'max-grad-norm', { positive: true });
-    const saveEvery = optInt(v, 'save-every', { min: 1 });
-    const seed = optInt(v, 'seed') ?? 0;
-    const valSize = optInt(v, 'val-size', { min: 0 }) ?? 0;
-    const validateEvery = optInt(v, 'validate-every', { min: 1 }) ?? 25;
+    const saveEvery = optInt(v, 'save-every', { min: 1, max: LIMITS.steps });
+    const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
+    const valSize = optInt(v, 'val-size', { min: 0, max: LIMITS.rows }) ?? 0;
+    const validateEvery = optInt(v, 'validate-every', { min: 1, max: LIMITS.steps }) ?? 25;
     const valSetting = (() => {
       try {
         return parseSettings(typeof v['val-setting'] === 'string' ? v['val-setting'] : 'hard-greedy');
@@ -131,14 +135,16 @@ export const trainCommand: Command = {
       }
     })();
     if (valSetting.length !== 1) throw new UsageError(`--val-setting takes one inference setting, got ${valSetting.length}`);
-    const all = await loadExamples(dataFile, v);
-    if (valSize >= all.length) throw new UsageError(`--val-size ${valSize} leaves no training problems (${dataFile} has ${all.length})`);
-    const examples = all.slice(0, all.length - valSize);
-    const valExamples = all.slice(all.length - valSize);
+    checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, ['metrics.jsonl', 'run.json', 'reward-curve.svg']);
+    const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
+    const { model, tokenizer } = loadModelDir(modelDir, v);
     try {
       const format = promptFormatFor(v, tokenizer!);
+      const all = fitToContext(loaded, dataFile, model, tokenizer!, format, { maxCot, maxAnswer }, v, io);
+      if (valSize >= all.length) throw new UsageError(`--val-size ${valSize} leaves no training problems (${dataFile} has ${all.length})`);
+      const examples = all.slice(0, all.length - valSize);
+      const valExamples = all.slice(all.length - valSize);
       // Validation runs on the policy being trained; a sampled soft/fuzzy setting uses the base model's σ, as training does.
       const sigma = policyFlags.sigma ?? noiseSigma(model.embeddingMatrix, policyFlags.noiseGamma ?? 0.33);
       const validation =
@@ -171,11 +177,14 @@ export const trainCommand: Command = {
         ...(v['force-resume'] ? { resume: 'force' as const } : {}),
         ...(gradientCosine !== undefined ? { gradientCosine: gradientCosine === 'on' } : {}),
       });
-      const res = await trainer.train(examples);
+      const res = await blameModel(modelDir, () => trainer.train(examples));
       io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
       if (res.best) io.stdout(`best validation ${valSetting[0]!.mode}-${valSetting[0]!.greedy ? 'greedy' : 'sample'} pass@1 ${res.best.value.toFixed(3)} at step ${res.best.step}: ${path.join(out, 'best')}`);
+      const skipped = res.metrics.filter((m) => m.skipped !== null).length;
+      if (skipped > 0) io.stderr(`train: warning: ${skipped} of ${res.metrics.length} updates were skipped (non-finite loss, gradient or weights; see "skipped" in metrics.jsonl)`);
       renderRewardCurve(out, io);
-      return res.interrupted ? 130 : 0;
+      // 128 + the signal's number, as a shell reports a process ended by it.
+      return res.interrupted ? (res.signal === 'SIGTERM' ? 143 : 130) : 0;
     } finally {
       model.dispose();
     }

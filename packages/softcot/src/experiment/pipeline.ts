@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { mean, writeJsonAtomic } from '@softcot/base';
+import { mean, readJsonFile, writeJsonAtomic } from '@softcot/base';
 import { initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
 import { embeddingRms, type CotMode } from '@softcot/mixer';
 import { RLOOTrainer, supervisedFineTune, readMetrics, type StepMetrics } from '@softcot/trainer';
@@ -123,11 +123,7 @@ export async function runOneRun(outDir: string, name: string, backend?: BackendN
 
 export function readExperimentConfig(outDir: string): ExperimentConfig {
   const file = path.join(outDir, 'config.json');
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ExperimentConfig;
-  } catch (e) {
-    throw new Error(`${file}: cannot read the experiment's config (${(e as Error).message})`);
-  }
+  return readJsonFile(file, { what: "experiment's config" }) as ExperimentConfig;
 }
 
 /** Finished pieces are only reusable under the same settings (seeds and modes may be added or dropped). */
@@ -251,7 +247,7 @@ interface EvalContext {
 /** Every inference setting (σ = γ·RMS(E) of the base for the Gaussian ones) and OOD; cached in eval/NAME.json. */
 async function evaluateModel(c: ExperimentConfig, task: ExperimentTask, model: CausalLM, x: EvalContext): Promise<ModelEval> {
   const file = evalFile(x.outDir, x.name);
-  if (x.resume && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as ModelEval;
+  if (x.resume && fs.existsSync(file)) return readJsonFile(file) as ModelEval;
   const te = performance.now();
   let last = 0;
   const r = await evaluate(model, task.tokenizer, task.test, {
@@ -297,13 +293,13 @@ function baseEmbeddingRms(outDir: string): number {
 }
 
 function readRun(outDir: string, spec: RunSpec): RunResult {
-  const read = (name: string) => JSON.parse(fs.readFileSync(evalFile(outDir, name), 'utf8')) as ModelEval;
+  const read = (name: string) => readJsonFile(evalFile(outDir, name)) as ModelEval;
   const runDir = path.join(outDir, 'runs', spec.name);
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   const bestFile = path.join(runDir, 'best', 'best.json');
   let best: RunResult['best'] = null;
   if (fs.existsSync(bestFile)) {
-    const b = JSON.parse(fs.readFileSync(bestFile, 'utf8')) as { step: number; value: number };
+    const b = readJsonFile(bestFile) as { step: number; value: number };
     best = { ...b, eval: fs.existsSync(evalFile(outDir, `${spec.name}-best`)) ? read(`${spec.name}-best`) : null };
   }
   return { spec, final: read(spec.name), best, metrics: fs.existsSync(metricsFile) ? readMetrics(metricsFile) : [] };

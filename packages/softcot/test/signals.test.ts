@@ -1,6 +1,7 @@
-// Ctrl-C during `softcot train`: the process finishes its step, writes a checkpoint, exits 130; a second run
-// resumes from that checkpoint. A real child process and a real SIGINT.
-import { describe, expect, it } from 'vitest';
+// Ctrl-C (SIGINT) or SIGTERM during `softcot train`: the process finishes its step, writes a checkpoint, exits 130 or
+// 143 (128 + the signal's number, as a shell reports it); a second run resumes from that checkpoint. A real child
+// process and a real signal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,15 +15,23 @@ function runSync(args: string[]) {
   return spawnSync(process.execPath, [...cliArgs, ...args], { cwd: repo, encoding: 'utf8', timeout: 240_000 });
 }
 
-describe('softcot train and SIGINT', () => {
-  it('saves a checkpoint on Ctrl-C and resumes from it', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-sigint-'));
-    const model = path.join(tmp, 'model');
-    const out = path.join(tmp, 'run');
-    const data = path.join(tmp, 'data.jsonl');
+describe('softcot train and SIGINT / SIGTERM', () => {
+  let shared: string;
+  let model: string;
+  let data: string;
+  beforeAll(() => {
+    shared = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-signals-'));
+    model = path.join(shared, 'model');
+    data = path.join(shared, 'data.jsonl');
     fs.writeFileSync(data, ['1+2', '3+4', '5+1'].map((q) => JSON.stringify({ question: q, answer: `${q}=${eval(q)}\n#### ${eval(q)}` })).join('\n') + '\n');
     const init = runSync(['init', '--preset', 'tiny-llama', '--out', model, '--backend', 'cpu']);
     expect(init.status, init.stderr).toBe(0);
+  }, 240_000);
+  afterAll(() => fs.rmSync(shared, { recursive: true, force: true }));
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('saves a checkpoint on %s, exits %i, and resumes from it', async (signal, exitCode) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-signal-'));
+    const out = path.join(tmp, 'run');
 
     const trainArgs = ['train', '--model', model, '--data', data, '--format', 'gsm8k', '--out', out, '--mode', 'soft', '--prompts-per-step', '1',
       '--samples', '2', '--micro-batch', '2', '--max-cot', '4', '--max-answer', '2', '--lr', '1e-4', '--save-every', '1000', '--backend', 'cpu'];
@@ -38,10 +47,16 @@ describe('softcot train and SIGINT', () => {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
     });
-    child.kill('SIGINT');
+    // A second writer on the same --out is refused while the first runs (a real second process).
+    const second = runSync([...trainArgs, '--steps', '1000']);
+    expect(second.status, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`^softcot train: error: ${out}/\\.softcot\\.lock: ${out} is in use by another softcot training run \\(pid ${child.pid}, started `, 'm'));
+    child.kill(signal);
     const code = await exited;
-    expect(code, text).toBe(130);
+    expect(code, text).toBe(exitCode);
+    expect(text).toMatch(new RegExp(`${signal}: finishing this step and saving a checkpoint`));
     expect(text).toMatch(/interrupt/);
+    expect(fs.readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]); // lock released, no temporary file
     const latest = fs.readlinkSync(path.join(out, 'checkpoints', 'latest'));
     const state = JSON.parse(fs.readFileSync(path.join(out, 'checkpoints', latest, 'trainer_state.json'), 'utf8'));
     expect(state.step).toBeGreaterThanOrEqual(1);

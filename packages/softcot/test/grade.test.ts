@@ -2,13 +2,16 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runGradeCommand } from '@softcot/rewards';
+import { runCli } from '../src/commands/index';
 
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
+
+/** `softcot grade ARGS` in-process. */
+const runGradeCommand = (argv: string[], io: ReturnType<typeof capture>['io']) => runCli(['grade', ...argv], io);
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -20,7 +23,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('softcot grade (runGradeCommand)', () => {
+describe('softcot grade', () => {
   it('adds correct/extracted, keeps other fields, reports malformed lines, prints a summary', async () => {
     const dir = tmp();
     const input = path.join(dir, 'preds.jsonl');
@@ -40,8 +43,15 @@ describe('softcot grade (runGradeCommand)', () => {
         '   ',
       ].join('\n'),
     );
+    // A malformed line is an error naming its line, and nothing is written...
+    const strict = capture();
+    expect(await runGradeCommand(['--input', input, '--output', output], strict.io)).toBe(1);
+    expect(strict.err).toEqual([`softcot grade: error: ${input}:4: malformed line: invalid JSON: ${strict.err[0]!.split('invalid JSON: ')[1]}`]);
+    expect(strict.err[0]).toMatch(/pass --skip-bad-rows/);
+    expect(readdirSync(dir)).toEqual(['preds.jsonl']);
+    // ... unless --skip-bad-rows: each one reported and counted, the rest graded.
     const c = capture();
-    const code = await runGradeCommand(['--input', input, '--output', output], c.io);
+    const code = await runGradeCommand(['--input', input, '--output', output, '--skip-bad-rows'], c.io);
     expect(code).toBe(0);
     const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
@@ -51,7 +61,7 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(rows[3]).toMatchObject({ correct: false, extracted: null });
     // malformed: line 4 (bad JSON), 7 (no pred), 8 (pred not a string), 9 (not an object)
     expect(c.err.length).toBe(4);
-    expect(c.err[0]).toMatch(/:4: malformed line: not valid JSON/);
+    expect(c.err[0]).toMatch(/:4: malformed line: invalid JSON/);
     expect(c.err[1]).toMatch(/:7: .*pred/);
     expect(c.err[2]).toMatch(/:8: .*pred/);
     expect(c.err[3]).toMatch(/:9: .*not a JSON object/);
@@ -76,7 +86,7 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(readFileSync(path.join(dir, 'o1.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).correct)).toEqual([false, false]);
     const loose = capture();
     const code = await runGradeCommand(
-      ['grade', '--input', input, '--output', path.join(dir, 'o2.jsonl'), '--gold-is-solution', '--last-number-fallback', '--rel-tol=1e-4'],
+      ['--input', input, '--output', path.join(dir, 'o2.jsonl'), '--gold-is-solution', '--last-number-fallback', '--rel-tol=1e-4'],
       loose.io,
     );
     expect(code).toBe(0);
@@ -106,13 +116,13 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(await verdicts('answer')).toEqual([false, true, false]);
     const bad = capture();
     expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'x.jsonl'), '--extract', 'regex'], bad.io)).toBe(2);
-    expect(bad.err[0]).toMatch(/--extract must be one of markers, math-verify, answer, got regex/);
+    expect(bad.err[0]).toBe('softcot grade: flag --extract must be one of markers, math-verify, answer, got "regex"');
     const both = capture();
     expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'x.jsonl'), '--extract=answer', '--last-number-fallback'], both.io)).toBe(2);
     expect(both.err[0]).toMatch(/--last-number-fallback only applies to --extract markers/);
   });
 
-  it('warns about gold solutions without an answer and fails cleanly on an unwritable output', async () => {
+  it('warns about gold solutions without an answer and fails cleanly on an unwritable output or the input as output', async () => {
     const dir = tmp();
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, `${JSON.stringify({ pred: '\\boxed{1}', gold: 'no final answer' })}\n`);
@@ -120,25 +130,30 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'o.jsonl'), '--gold-is-solution'], c.io)).toBe(0);
     expect(c.err[0]).toMatch(/:1: warning: no \\boxed\{\} or #### answer in gold/);
     expect(c.out[0]).toMatch(/0\/1 correct/);
+    const blocker = path.join(dir, 'a-file');
+    writeFileSync(blocker, '');
     const d = capture();
-    expect(await runGradeCommand(['--input', input, '--output', path.join(dir, 'missing-dir', 'o.jsonl')], d.io)).toBe(2);
-    expect(d.err[0]).toMatch(/cannot write output file/);
+    expect(await runGradeCommand(['--input', input, '--output', path.join(blocker, 'o.jsonl')], d.io)).toBe(1);
+    expect(d.err).toEqual([`softcot grade: error: ${blocker}/o.jsonl: cannot inspect the output: a part of the path is not a folder (ENOTDIR)`]);
+    const same = capture();
+    expect(await runGradeCommand(['--input', input, '--output', input], same.io)).toBe(2);
+    expect(same.err[0]).toBe(`softcot grade: --output ${input} is the input --input ${input}; write the output elsewhere`);
   });
 
-  it('missing input file: clear error, exit 2', async () => {
+  it('missing input file: one line naming it, exit 1', async () => {
     const c = capture();
     const code = await runGradeCommand(['--input', '/nonexistent/x.jsonl', '--output', path.join(tmp(), 'o.jsonl')], c.io);
-    expect(code).toBe(2);
-    expect(c.err.join('\n')).toMatch(/cannot read input file \/nonexistent\/x\.jsonl: no such file/);
+    expect(code).toBe(1);
+    expect(c.err).toEqual(['softcot grade: error: /nonexistent/x.jsonl: input file not found']);
   });
 
   it('unknown flags, missing values and missing required flags: exit 2', async () => {
     const a = capture();
     expect(await runGradeCommand(['--input', 'a', '--output', 'b', '--frobnicate'], a.io)).toBe(2);
-    expect(a.err[0]).toMatch(/unknown argument: --frobnicate/);
+    expect(a.err[0]).toBe('softcot grade: unknown flag --frobnicate');
     const b = capture();
     expect(await runGradeCommand(['--input', 'a'], b.io)).toBe(2);
-    expect(b.err[0]).toMatch(/--output is required/);
+    expect(b.err[0]).toBe('softcot grade: missing required flag --output');
     const c = capture();
     expect(await runGradeCommand(['--input', 'a', '--output', 'b', '--rel-tol', 'abc'], c.io)).toBe(2);
     expect(c.err[0]).toMatch(/--rel-tol/);
@@ -149,6 +164,7 @@ describe('softcot grade (runGradeCommand)', () => {
     expect(await runGradeCommand(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/Usage: softcot grade --input preds\.jsonl --output verdicts\.jsonl/);
     expect(c.out.join('\n')).toMatch(/NOT written to the output/);
+    expect(c.out.join('\n')).toMatch(/--skip-bad-rows/);
     expect(c.out.join('\n')).toMatch(/--extract MODE .*\n.*markers .*\n[\s\S]*math-verify[\s\S]*answer +pred already is the answer/);
   });
 
