@@ -66,17 +66,26 @@ export interface SaveOptions {
   maxShardBytes?: number;
 }
 
-/** Write `dir/config.json` and the weights in the same layout transformers and vLLM load. */
+/**
+ * Write `dir/config.json` and the weights in the same layout transformers and vLLM load. With LoRA adapters
+ * attached (and on) the adapters are merged into the written weights: a plain HF checkpoint of the adapted model.
+ */
 export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): void {
   fs.mkdirSync(dir, { recursive: true });
   const dtype = opts.dtype ?? model.config.torchDtype;
   const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
   writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  // The weights the model computes with: LoRA adapters (when on) are merged in, one tensor at a time.
   const entries = [...model.params.entries()].map(([name, variable]) => ({
     name,
     dtype: DTYPE_CODE[dtype],
     shape: variable.shape,
-    data: () => variable.dataSync() as Float32Array,
+    data: () => {
+      const t = model.effectiveParam(name);
+      const values = t.dataSync() as Float32Array;
+      t.dispose();
+      return values;
+    },
   }));
   writeCheckpointTensors(dir, entries, { maxShardBytes: opts.maxShardBytes });
 }

@@ -11,3 +11,6 @@ export * from './generate';
 export * from './matmul';
 export * from './token-logprobs';
 export * from './version';
+export * from './lora';
+export * from './activation-checkpoint';
+export * from './peft';

@@ -11,6 +11,8 @@ import type { ModelConfig } from './config';
 import { applyRope, ropeInverseFrequencies, ropeTables } from './rope';
 import { KVCache } from './kv-cache';
 import { matMul } from './matmul';
+import { LoraAdapters, type LoraOptions } from './lora';
+import { checkpointed } from './activation-checkpoint';
 
 export interface ParameterSpec {
   name: string;
@@ -79,6 +81,14 @@ export class CausalLM {
   readonly config: ModelConfig;
   /** Parameters by their Hugging Face names. */
   readonly params: Map<string, tf.Variable>;
+  /** LoRA adapters when attached (`attachLora`); the base parameters are then frozen. */
+  lora: LoraAdapters | null = null;
+  /**
+   * Recompute each transformer block in the backward pass instead of keeping its activations (training memory
+   * drops from ~20 tensors per block to one; the backward pass runs every block's forward again). Used only by
+   * passes without a KV cache.
+   */
+  activationCheckpointing = false;
   private readonly invFreq: Float64Array;
 
   /** Wrap already-created tensors (one per `parameterSpecs` entry) as trainable variables. */
@@ -102,18 +112,72 @@ export class CausalLM {
     return v;
   }
 
-  /** The input embedding matrix E [V, d]. */
+  /** The input embedding matrix E [V, d] the model computes with (LoRA's trained copy when there is one). */
   get embeddingMatrix(): tf.Variable {
-    return this.p('model.embed_tokens.weight');
+    return (this.lora?.enabled ? this.lora.embedTokens : null) ?? this.p('model.embed_tokens.weight');
   }
 
   /** The output projection [V, d] (E itself when embeddings are tied). */
   get lmHeadMatrix(): tf.Variable {
-    return this.config.tieWordEmbeddings ? this.embeddingMatrix : this.p('lm_head.weight');
+    if (this.config.tieWordEmbeddings) return this.embeddingMatrix;
+    return (this.lora?.enabled ? this.lora.lmHead : null) ?? this.p('lm_head.weight');
+  }
+
+  /**
+   * What training updates, by name: every parameter (HF names), or with LoRA only the adapters (and trained
+   * copies of E / the LM head), by PEFT state-dict key.
+   */
+  trainableParams(): Map<string, tf.Variable> {
+    return this.lora ? this.lora.variables() : this.params;
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [...this.params.values()];
+    return [...this.trainableParams().values()];
+  }
+
+  /**
+   * Attach LoRA adapters (B = 0: the model still computes the base model exactly) and freeze every base
+   * parameter. See lora.ts for what happens to E and the LM head.
+   */
+  attachLora(options: LoraOptions = {}): LoraAdapters {
+    if (this.lora) throw new Error('attachLora: this model already has LoRA adapters (detachLora first)');
+    const lmHead = this.config.tieWordEmbeddings ? null : this.p('lm_head.weight');
+    this.lora = new LoraAdapters(this.config, options, { embed: this.p('model.embed_tokens.weight'), lmHead });
+    for (const v of this.params.values()) v.trainable = false;
+    return this.lora;
+  }
+
+  /**
+   * The parameter `name` (HF name) as the model computes with it: with LoRA on, W + s·B·A on adapted layers and
+   * the trained copies of E / the LM head. A new tensor; the caller disposes it.
+   */
+  effectiveParam(name: string): tf.Tensor {
+    const base = this.p(name);
+    const lora = this.lora?.enabled ? this.lora : null;
+    if (lora?.embedTokens && name === 'model.embed_tokens.weight') return lora.embedTokens.clone();
+    if (lora?.lmHead && name === 'lm_head.weight') return lora.lmHead.clone();
+    const module = name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : '';
+    if (lora?.modules.has(module)) return lora.mergedWeight(module, base as tf.Tensor2D);
+    return base.clone();
+  }
+
+  /** Fold the LoRA adapters into the base weights (W ← W + s·B·A, trained copies in place) and drop them. */
+  mergeLora(): void {
+    if (!this.lora) throw new Error('mergeLora: the model has no LoRA adapters');
+    this.lora.enabled = true;
+    for (const [name, v] of this.params) {
+      const merged = this.effectiveParam(name);
+      v.assign(merged);
+      merged.dispose();
+    }
+    this.detachLora();
+  }
+
+  /** Drop the adapters (disposing them) and make the base parameters trainable again. */
+  detachLora(): void {
+    this.lora?.dispose();
+    this.lora = null;
+    for (const v of this.params.values()) v.trainable = true;
   }
 
   /** E[ids]: [B, T] -> [B, T, d]. */
@@ -149,6 +213,8 @@ export class CausalLM {
     const mask = normaliseMask(input.attentionMask, batch, past + seqLen);
     const { positions, additive } = positionsAndMask(mask, batch, past, seqLen);
 
+    // LoRA dropout masks of this pass (null: no dropout); a recomputed block reuses them.
+    const dropoutKey = this.lora?.nextDropoutKey() ?? null;
     return tf.tidy(() => {
       let h: tf.Tensor3D;
       if (inputIds && inputEmbeds) {
@@ -160,7 +226,10 @@ export class CausalLM {
       const { cos, sin } = ropeTables(positions, batch, seqLen, this.invFreq);
       const maskTensor = tf.tensor4d(additive, [batch, 1, seqLen, past + seqLen]);
       for (let i = 0; i < c.numLayers; i++) {
-        h = this.block(i, h, cos, sin, maskTensor, cache);
+        h =
+          this.activationCheckpointing && !cache
+            ? checkpointed((x, [cs, sn, mk]) => this.block(i, x, cs as tf.Tensor4D, sn as tf.Tensor4D, mk as tf.Tensor4D, undefined, dropoutKey), h, [cos, sin, maskTensor], this.blockTrainables(i))
+            : this.block(i, h, cos, sin, maskTensor, cache, dropoutKey);
       }
       const hidden = rmsNorm(h, this.p('model.norm.weight'), c.rmsNormEps);
       if (cache) cache.advance(seqLen);
@@ -170,15 +239,26 @@ export class CausalLM {
     });
   }
 
-  private linear(x: tf.Tensor3D, name: string, hasBias: boolean): tf.Tensor3D {
+  /** The trainable variables block i reads (what a checkpointed block differentiates). */
+  private blockTrainables(i: number): tf.Variable[] {
+    const prefix = `model.layers.${i}.`;
+    const own = [...this.params].filter(([name, v]) => v.trainable && name.startsWith(prefix)).map(([, v]) => v);
+    return this.lora ? [...own, ...this.lora.layerVariables(i)] : own;
+  }
+
+  /** x·Wᵀ (+ b) (+ the LoRA update) for the linear layer `name` of block `layer`. */
+  private linear(x: tf.Tensor3D, name: string, hasBias: boolean, layer: number, dropoutKey: number | null): tf.Tensor3D {
     const [b, t, d] = x.shape;
     const w = this.p(`${name}.weight`);
-    let y: tf.Tensor = matMul(x.reshape([b * t, d]), w, false, true);
+    const flat = x.reshape([b * t, d]) as tf.Tensor2D;
+    let y: tf.Tensor = matMul(flat, w, false, true);
     if (hasBias) y = tf.add(y, this.p(`${name}.bias`));
+    const delta = this.lora?.delta(name, flat, dropoutKey, layer);
+    if (delta) y = tf.add(y, delta);
     return y.reshape([b, t, w.shape[0]]);
   }
 
-  private block(i: number, x: tf.Tensor3D, cos: tf.Tensor4D, sin: tf.Tensor4D, mask: tf.Tensor4D, cache?: KVCache): tf.Tensor3D {
+  private block(i: number, x: tf.Tensor3D, cos: tf.Tensor4D, sin: tf.Tensor4D, mask: tf.Tensor4D, cache: KVCache | undefined, dropoutKey: number | null): tf.Tensor3D {
     const c = this.config;
     const p = `model.layers.${i}`;
     const [b, t] = x.shape;
@@ -189,24 +269,27 @@ export class CausalLM {
       if (norm) r = rmsNorm(r, this.p(norm), c.rmsNormEps);
       return r.transpose([0, 2, 1, 3]) as tf.Tensor4D;
     };
-    let q = heads(this.linear(n, `${p}.self_attn.q_proj`, c.qkvBias), c.numHeads, c.qkNorm ? `${p}.self_attn.q_norm.weight` : undefined);
-    let k = heads(this.linear(n, `${p}.self_attn.k_proj`, c.qkvBias), c.numKvHeads, c.qkNorm ? `${p}.self_attn.k_norm.weight` : undefined);
-    let v = heads(this.linear(n, `${p}.self_attn.v_proj`, c.qkvBias), c.numKvHeads);
+    const linear = (y: tf.Tensor3D, name: string, bias: boolean) => this.linear(y, `${p}.${name}`, bias, i, dropoutKey);
+    let q = heads(linear(n, 'self_attn.q_proj', c.qkvBias), c.numHeads, c.qkNorm ? `${p}.self_attn.q_norm.weight` : undefined);
+    let k = heads(linear(n, 'self_attn.k_proj', c.qkvBias), c.numKvHeads, c.qkNorm ? `${p}.self_attn.k_norm.weight` : undefined);
+    let v = heads(linear(n, 'self_attn.v_proj', c.qkvBias), c.numKvHeads);
     q = applyRope(q, cos, sin);
     k = applyRope(k, cos, sin);
     if (cache) [k, v] = cache.append(i, k, v);
     const attn = attention(q, k, v, mask, c.numKvHeads);
     const merged = attn.transpose([0, 2, 1, 3]).reshape([b, t, c.numHeads * c.headDim]) as tf.Tensor3D;
-    const h = tf.add(x, this.linear(merged, `${p}.self_attn.o_proj`, c.oBias)) as tf.Tensor3D;
+    const h = tf.add(x, linear(merged, 'self_attn.o_proj', c.oBias)) as tf.Tensor3D;
 
     const m = rmsNorm(h, this.p(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
-    const gate = this.linear(m, `${p}.mlp.gate_proj`, c.mlpBias);
-    const up = this.linear(m, `${p}.mlp.up_proj`, c.mlpBias);
+    const gate = linear(m, 'mlp.gate_proj', c.mlpBias);
+    const up = linear(m, 'mlp.up_proj', c.mlpBias);
     const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor3D; // silu(gate) * up
-    return tf.add(h, this.linear(act, `${p}.mlp.down_proj`, c.mlpBias)) as tf.Tensor3D;
+    return tf.add(h, linear(act, 'mlp.down_proj', c.mlpBias)) as tf.Tensor3D;
   }
 
   dispose(): void {
+    this.lora?.dispose();
+    this.lora = null;
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
