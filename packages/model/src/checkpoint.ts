@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { architectureName, parseModelConfig, type ModelConfig } from './config';
 import { CheckpointError, ConfigError } from './errors';
 import { openCheckpointTensors, writeCheckpointTensors } from './safetensors';
-import { CausalLM, parameterSpecs } from './transformer';
+import { CausalLM, isBf16StorableWeight, parameterSpecs } from './transformer';
+import { assertBf16WeightsSupported, packBf16, packedFromBf16Bytes } from './bf16-weights';
 
 export type SaveDtype = 'float32' | 'bfloat16' | 'float16';
 
@@ -29,8 +30,17 @@ export interface LoadReport {
   unused: string[];
 }
 
+export interface LoadOptions {
+  /**
+   * Keep the linear layers' matrices and an untied LM head as frozen bf16 (half their fp32 memory; read straight
+   * from BF16 files, rounded from others). Such a model trains through LoRA adapters only.
+   */
+  frozenBf16?: boolean;
+}
+
 /** Load a Hugging Face model folder into a trainable CausalLM on the current tfjs backend. */
-export function loadModel(dir: string): CausalLM & { loadReport: LoadReport } {
+export function loadModel(dir: string, opts: LoadOptions = {}): CausalLM & { loadReport: LoadReport } {
+  if (opts.frozenBf16) assertBf16WeightsSupported();
   const config = readModelConfig(dir);
   const store = openCheckpointTensors(dir);
   const tensors = new Map<string, tf.Tensor>();
@@ -44,7 +54,12 @@ export function loadModel(dir: string): CausalLM & { loadReport: LoadReport } {
       if (shape.length !== spec.shape.length || shape.some((s, i) => s !== spec.shape[i]))
         throw new CheckpointError(`shape [${shape}] does not match config.json (expected [${spec.shape}])`, store.fileOf(spec.name), spec.name);
     }
-    for (const spec of specs) tensors.set(spec.name, tf.tensor(store.readFloat32(spec.name), spec.shape, 'float32'));
+    for (const spec of specs) {
+      if (opts.frozenBf16 && isBf16StorableWeight(spec.name)) {
+        const words = store.info(spec.name).dtype === 'BF16' ? packedFromBf16Bytes(store.readRaw(spec.name)) : packBf16(store.readFloat32(spec.name));
+        tensors.set(spec.name, tf.tensor2d(words, [spec.shape[0]!, spec.shape[1]! / 2], 'int32'));
+      } else tensors.set(spec.name, tf.tensor(store.readFloat32(spec.name), spec.shape, 'float32'));
+    }
     const known = new Set(specs.map((s) => s.name));
     const model = new CausalLM(config, tensors) as CausalLM & { loadReport: LoadReport };
     model.loadReport = { unused: store.names().filter((n) => !known.has(n)) };
@@ -76,10 +91,10 @@ export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}):
   const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
   writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   // The weights the model computes with: LoRA adapters (when on) are merged in, one tensor at a time.
-  const entries = [...model.params.entries()].map(([name, variable]) => ({
+  const entries = parameterSpecs(model.config).map(({ name, shape }) => ({
     name,
     dtype: DTYPE_CODE[dtype],
-    shape: variable.shape,
+    shape,
     data: () => {
       const t = model.effectiveParam(name);
       const values = t.dataSync() as Float32Array;

@@ -14,3 +14,4 @@ export * from './version';
 export * from './lora';
 export * from './activation-checkpoint';
 export * from './peft';
+export * from './bf16-weights';

@@ -11,8 +11,9 @@ import type { ModelConfig } from './config';
 import { applyRope, ropeInverseFrequencies, ropeTables } from './rope';
 import { KVCache } from './kv-cache';
 import { matMul } from './matmul';
-import { LoraAdapters, type LoraOptions } from './lora';
+import { LoraAdapters, resolveLora, type LoraOptions } from './lora';
 import { checkpointed } from './activation-checkpoint';
+import { bf16Linear, packBf16, unpackBf16 } from './bf16-weights';
 
 export interface ParameterSpec {
   name: string;
@@ -50,6 +51,11 @@ export function parameterSpecs(c: ModelConfig): ParameterSpec[] {
   return specs;
 }
 
+/** Weights that may be stored in bf16 once frozen: the linear layers' matrices and an untied LM head. */
+export function isBf16StorableWeight(name: string): boolean {
+  return name === 'lm_head.weight' || /\.(q|k|v|o|gate|up|down)_proj\.weight$/.test(name);
+}
+
 export interface ForwardInput {
   /** Token ids [B, T] (int32). */
   inputIds?: tf.Tensor2D;
@@ -79,8 +85,10 @@ let modelCounter = 0;
 
 export class CausalLM {
   readonly config: ModelConfig;
-  /** Parameters by their Hugging Face names. */
+  /** Parameters by their Hugging Face names (those stored in bf16 are in `frozenBf16` instead). */
   readonly params: Map<string, tf.Variable>;
+  /** Frozen matrices stored as packed bf16 ([out, in/2] int32, see bf16-weights.ts), by HF name. */
+  readonly frozenBf16 = new Map<string, tf.Tensor2D>();
   /** LoRA adapters when attached (`attachLora`); the base parameters are then frozen. */
   lora: LoraAdapters | null = null;
   /**
@@ -90,18 +98,27 @@ export class CausalLM {
    */
   activationCheckpointing = false;
   private readonly invFreq: Float64Array;
+  /** tfjs variable names are global; a per-instance prefix lets a policy and a frozen reference coexist. */
+  private readonly prefix = `softcot${modelCounter++}`;
 
-  /** Wrap already-created tensors (one per `parameterSpecs` entry) as trainable variables. */
+  /**
+   * Wrap already-created tensors (one per `parameterSpecs` entry) as trainable variables. An int32 tensor
+   * [out, in/2] for a bf16-storable weight is taken as packed bf16 and stays frozen.
+   */
   constructor(config: ModelConfig, tensors: Map<string, tf.Tensor>) {
     this.config = config;
     this.invFreq = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-    // tfjs variable names are global; a per-instance prefix lets a policy and a frozen reference coexist.
-    const prefix = `softcot${modelCounter++}`;
     this.params = new Map();
     for (const spec of parameterSpecs(config)) {
       const t = tensors.get(spec.name);
       if (!t) throw new Error(`internal: tensor ${spec.name} was not provided`);
-      this.params.set(spec.name, tf.variable(t, true, `${prefix}/${spec.name}`));
+      if (t.dtype === 'int32') {
+        if (!isBf16StorableWeight(spec.name) || t.shape[0] !== spec.shape[0] || t.shape[1]! * 2 !== spec.shape[1])
+          throw new Error(`internal: packed bf16 tensor ${spec.name} [${t.shape}] does not fit [${spec.shape}]`);
+        this.frozenBf16.set(spec.name, t as tf.Tensor2D);
+        continue;
+      }
+      this.params.set(spec.name, tf.variable(t, true, `${this.prefix}/${spec.name}`));
       t.dispose();
     }
   }
@@ -117,10 +134,11 @@ export class CausalLM {
     return (this.lora?.enabled ? this.lora.embedTokens : null) ?? this.p('model.embed_tokens.weight');
   }
 
-  /** The output projection [V, d] (E itself when embeddings are tied). */
-  get lmHeadMatrix(): tf.Variable {
+  /** The output projection [V, d] (E itself when embeddings are tied), or null when it is stored in bf16. */
+  private get lmHeadVariable(): tf.Variable | null {
     if (this.config.tieWordEmbeddings) return this.embeddingMatrix;
-    return (this.lora?.enabled ? this.lora.lmHead : null) ?? this.p('lm_head.weight');
+    const copy = this.lora?.enabled ? this.lora.lmHead : null;
+    return copy ?? (this.frozenBf16.has('lm_head.weight') ? null : this.p('lm_head.weight'));
   }
 
   /**
@@ -128,7 +146,26 @@ export class CausalLM {
    * copies of E / the LM head), by PEFT state-dict key.
    */
   trainableParams(): Map<string, tf.Variable> {
-    return this.lora ? this.lora.variables() : this.params;
+    if (this.lora) return this.lora.variables();
+    if (this.frozenBf16.size > 0) throw new Error('this model stores frozen base weights in bf16: attach LoRA adapters to train it');
+    return this.params;
+  }
+
+  /**
+   * Store every frozen bf16-storable weight (see isBf16StorableWeight) as packed bf16, computing in fp32
+   * (bf16-weights.ts); typically after attachLora. Returns the bytes freed. Values are rounded to bf16.
+   */
+  storeFrozenWeightsInBf16(): number {
+    let freed = 0;
+    for (const [name, v] of [...this.params]) {
+      if (v.trainable || !isBf16StorableWeight(name)) continue;
+      const packed = tf.tensor2d(packBf16(v.dataSync() as Float32Array), [v.shape[0]!, v.shape[1]! / 2], 'int32');
+      this.frozenBf16.set(name, packed);
+      this.params.delete(name);
+      v.dispose();
+      freed += packed.size * 4;
+    }
+    return freed;
   }
 
   get trainableVariables(): tf.Variable[] {
@@ -141,8 +178,11 @@ export class CausalLM {
    */
   attachLora(options: LoraOptions = {}): LoraAdapters {
     if (this.lora) throw new Error('attachLora: this model already has LoRA adapters (detachLora first)');
-    const lmHead = this.config.tieWordEmbeddings ? null : this.p('lm_head.weight');
-    this.lora = new LoraAdapters(this.config, options, { embed: this.p('model.embed_tokens.weight'), lmHead });
+    const settings = resolveLora(options);
+    // The untied head is read only when a trained copy of it is made (it may be stored in bf16).
+    const lmHead = !this.config.tieWordEmbeddings && settings.trainLmHead ? this.effectiveParam('lm_head.weight') : null;
+    this.lora = new LoraAdapters(this.config, settings, { embed: this.p('model.embed_tokens.weight'), lmHead });
+    lmHead?.dispose();
     for (const v of this.params.values()) v.trainable = false;
     return this.lora;
   }
@@ -152,11 +192,13 @@ export class CausalLM {
    * the trained copies of E / the LM head. A new tensor; the caller disposes it.
    */
   effectiveParam(name: string): tf.Tensor {
-    const base = this.p(name);
+    const packed = this.frozenBf16.get(name);
     const lora = this.lora?.enabled ? this.lora : null;
     if (lora?.embedTokens && name === 'model.embed_tokens.weight') return lora.embedTokens.clone();
     if (lora?.lmHead && name === 'lm_head.weight') return lora.lmHead.clone();
     const module = name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : '';
+    if (packed) return tf.tidy(() => (lora?.modules.has(module) ? lora.mergedWeight(module, unpackBf16(packed)) : unpackBf16(packed)));
+    const base = this.p(name);
     if (lora?.modules.has(module)) return lora.mergedWeight(module, base as tf.Tensor2D);
     return base.clone();
   }
@@ -165,16 +207,26 @@ export class CausalLM {
   mergeLora(): void {
     if (!this.lora) throw new Error('mergeLora: the model has no LoRA adapters');
     this.lora.enabled = true;
-    for (const [name, v] of this.params) {
-      const merged = this.effectiveParam(name);
-      v.assign(merged);
-      merged.dispose();
+    for (const spec of parameterSpecs(this.config)) {
+      const merged = this.effectiveParam(spec.name);
+      const v = this.params.get(spec.name);
+      if (v) {
+        v.assign(merged);
+        merged.dispose();
+      } else {
+        // A bf16-stored weight becomes an fp32 variable again (holding the merged values).
+        this.params.set(spec.name, tf.variable(merged, false, `${this.prefix}/${spec.name}`));
+        merged.dispose();
+        this.frozenBf16.get(spec.name)!.dispose();
+        this.frozenBf16.delete(spec.name);
+      }
     }
     this.detachLora();
   }
 
   /** Drop the adapters (disposing them) and make the base parameters trainable again. */
   detachLora(): void {
+    if (this.frozenBf16.size > 0 && this.lora) throw new Error('detachLora: base weights are stored in bf16 and cannot train; keep the adapters or mergeLora()');
     this.lora?.dispose();
     this.lora = null;
     for (const v of this.params.values()) v.trainable = true;
@@ -189,7 +241,9 @@ export class CausalLM {
   lmHead(hidden: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, t, d] = hidden.shape;
-      const flat = matMul<tf.Tensor2D>(hidden.reshape([b * t, d]), this.lmHeadMatrix, false, true);
+      const x = hidden.reshape([b * t, d]) as tf.Tensor2D;
+      const w = this.lmHeadVariable;
+      const flat = w ? matMul<tf.Tensor2D>(x, w, false, true) : bf16Linear(x, this.frozenBf16.get('lm_head.weight')!);
       return flat.reshape([b, t, this.config.vocabSize]);
     });
   }
@@ -249,9 +303,10 @@ export class CausalLM {
   /** x·Wᵀ (+ b) (+ the LoRA update) for the linear layer `name` of block `layer`. */
   private linear(x: tf.Tensor3D, name: string, hasBias: boolean, layer: number, dropoutKey: number | null): tf.Tensor3D {
     const [b, t, d] = x.shape;
-    const w = this.p(`${name}.weight`);
     const flat = x.reshape([b * t, d]) as tf.Tensor2D;
-    let y: tf.Tensor = matMul(flat, w, false, true);
+    const packed = this.frozenBf16.get(`${name}.weight`);
+    const w = packed ?? this.p(`${name}.weight`);
+    let y: tf.Tensor = packed ? bf16Linear(flat, packed) : matMul(flat, w, false, true);
     if (hasBias) y = tf.add(y, this.p(`${name}.bias`));
     const delta = this.lora?.delta(name, flat, dropoutKey, layer);
     if (delta) y = tf.add(y, delta);
@@ -292,6 +347,8 @@ export class CausalLM {
     this.lora = null;
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
+    for (const t of this.frozenBf16.values()) t.dispose();
+    this.frozenBf16.clear();
   }
 }
 
