@@ -1,5 +1,5 @@
 // Choosing the tfjs backend. Model code never assumes one: it only uses tfjs ops.
-//   cpu        everywhere; slow but exact (float32)
+//   cpu        everywhere; slow but exact (float32). Its UnsortedSegmentSum is replaced (see below).
 //   wasm       everywhere; ~30x faster matmul than cpu. We add the one kernel it lacks that training needs.
 //   cuda       our own native backend (@softcot/backend-cuda), registered by the caller before use
 //   tensorflow tfjs-node(-gpu), only if the user installed it; untested here
@@ -10,24 +10,28 @@ import { setExplicitTranspose } from './matmul';
 export type BackendName = 'cpu' | 'wasm' | 'cuda' | 'tensorflow';
 export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'cuda', 'tensorflow'];
 
-let wasmPatched = false;
+const hostSegmentSum = new Set<string>();
 
 /**
- * tfjs-backend-wasm has no UnsortedSegmentSum, which the embedding (GatherV2) gradient needs.
- * This host-side implementation is exact; the data involved is one embedding gradient per step.
+ * UnsortedSegmentSum (the GatherV2 gradient: embeddings, and picking log-probs out of [N·V]) as one pass over
+ * the rows on the host: out[ids[r]] += x[r]. tfjs-backend-wasm has no such kernel, and tfjs-backend-cpu's loops
+ * over the segments, allocating a tensor per segment (for a gather out of N·V log-probs that is N·V tensors and
+ * O(N·V·rows) time). Exact up to float32 rounding of sums over repeated ids; ids out of range are dropped.
  */
-function registerWasmSegmentSum(): void {
-  if (wasmPatched || tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
-  wasmPatched = true;
+function registerHostSegmentSum(backendName: 'cpu' | 'wasm'): void {
+  if (hostSegmentSum.has(backendName)) return;
+  hostSegmentSum.add(backendName);
+  if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
-    backendName: 'wasm',
+    backendName,
     kernelFunc: ({ inputs, attrs, backend }) => {
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const numSegments = (attrs as { numSegments: number }).numSegments;
       const b = backend as unknown as {
         readSync(id: unknown): ArrayLike<number>;
         makeOutput(shape: number[], dtype: tf.DataType, offset?: number, values?: Float32Array): tf.TensorInfo;
+        makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
       };
       const values = b.readSync(x.dataId);
       const ids = b.readSync(segmentIds.dataId);
@@ -41,10 +45,12 @@ function registerWasmSegmentSum(): void {
         const dst = seg * inner;
         for (let j = 0; j < inner; j++) out[dst + j]! += values[src + j]!;
       }
-      return b.makeOutput([numSegments, ...x.shape.slice(1)], 'float32', undefined, out);
+      const shape = [numSegments, ...x.shape.slice(1)];
+      return backendName === 'wasm' ? b.makeOutput(shape, 'float32', undefined, out) : b.makeTensorInfo(shape, 'float32', out);
     },
   });
 }
+registerHostSegmentSum('cpu');
 
 /**
  * Select and initialise a backend. `cuda` must have been registered first (see @softcot/backend-cuda's
@@ -52,7 +58,7 @@ function registerWasmSegmentSum(): void {
  */
 export async function useBackend(name: BackendName): Promise<void> {
   if (!BACKEND_NAMES.includes(name)) throw new Error(`unknown backend "${name}" (choose one of ${BACKEND_NAMES.join(', ')})`);
-  if (name === 'wasm') registerWasmSegmentSum();
+  if (name === 'wasm') registerHostSegmentSum('wasm');
   if ((name === 'cuda' || name === 'tensorflow') && !tf.findBackendFactory(name)) {
     throw new Error(
       name === 'cuda'

@@ -15,3 +15,5 @@ export * from './lora';
 export * from './activation-checkpoint';
 export * from './peft';
 export * from './bf16-weights';
+export * from './memory-meter';
+export * from './meta-backend';
