@@ -126,24 +126,36 @@ export function loadAdapter(model: CausalLM, dir: string): void {
     throw new ConfigError(`invalid JSON: ${(e as Error).message}`, configFile);
   }
   const settings = parseAdapterConfig(json, configFile, model.config);
+  model.attachLora(settings);
+  try {
+    readAdapterWeights(model, dir);
+  } catch (e) {
+    model.detachLora();
+    throw e;
+  }
+}
+
+/**
+ * Set the model's attached adapters to the values in `dir`/adapter_model.safetensors (a checkpoint of the same
+ * adapters): every tensor the adapters have must be there with the same shape, and nothing else.
+ */
+export function readAdapterWeights(model: CausalLM, dir: string): void {
+  const lora = model.lora;
+  if (!lora) throw new Error('readAdapterWeights: the model has no LoRA adapters');
   const weightsFile = path.join(dir, ADAPTER_WEIGHTS_FILE);
   if (!fs.existsSync(weightsFile)) throw new CheckpointError('not found (adapter_model.bin is not supported: save as safetensors)', weightsFile);
   const file = SafetensorsFile.open(weightsFile);
-  const lora = model.attachLora(settings);
   try {
     const expected = lora.variables();
     for (const name of file.tensors.keys())
-      if (!expected.has(name)) throw new CheckpointError(`unexpected tensor: adapter_config.json does not describe it`, weightsFile, `tensor "${name}"`);
+      if (!expected.has(name)) throw new CheckpointError(`unexpected tensor: the model's adapters have no such tensor`, weightsFile, `tensor "${name}"`);
     for (const [name, v] of expected) {
       const info = file.tensors.get(name);
       if (!info) throw new CheckpointError('missing tensor required by adapter_config.json', weightsFile, `tensor "${name}"`);
       if (info.shape.length !== v.shape.length || info.shape.some((d, i) => d !== v.shape[i]))
         throw new CheckpointError(`shape [${info.shape}] does not match the model (expected [${v.shape}])`, weightsFile, `tensor "${name}"`);
-      tf.tidy(() => v.assign(tf.tensor(file.readFloat32(name), v.shape)));
     }
-  } catch (e) {
-    model.detachLora();
-    throw e;
+    for (const [name, v] of expected) tf.tidy(() => v.assign(tf.tensor(file.readFloat32(name), v.shape)));
   } finally {
     file.close();
   }

@@ -224,9 +224,8 @@ export class CausalLM {
     this.detachLora();
   }
 
-  /** Drop the adapters (disposing them) and make the base parameters trainable again. */
+  /** Drop the adapters (disposing them) and make the base parameters trainable again (bf16-stored ones stay frozen). */
   detachLora(): void {
-    if (this.frozenBf16.size > 0 && this.lora) throw new Error('detachLora: base weights are stored in bf16 and cannot train; keep the adapters or mergeLora()');
     this.lora?.dispose();
     this.lora = null;
     for (const v of this.params.values()) v.trainable = true;

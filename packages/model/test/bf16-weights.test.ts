@@ -87,7 +87,9 @@ describe('frozen weights stored in bf16', () => {
     const logits = (x: CausalLM) => tf.tidy(() => Array.from(x.forward({ inputIds: tf.tensor2d(IDS, undefined, 'int32') }).logits!.dataSync()));
     expect(logits(packed)).toEqual(logits(plain));
     packed.attachLora({ rank: 2 });
-    expect(() => packed.detachLora()).toThrow(/stored in bf16 and cannot train/);
+    expect(packed.trainableVariables).toHaveLength(2 * 2 * 7);
+    packed.detachLora();
+    expect(() => packed.trainableVariables).toThrow(/stores frozen base weights in bf16/);
     // Saving writes the weights back unchanged (bf16 values survive the round trip exactly).
     const again = path.join(root, 'bf16-again');
     saveModel(packed, again, { dtype: 'bfloat16' });

@@ -3,11 +3,12 @@
 // optimizer.safetensors and trainer_state.json. A checkpoint is written into a temporary folder and renamed into
 // place, and the symbolic link outputDir/checkpoints/latest is replaced atomically afterwards, so an interruption at
 // any moment leaves the previous checkpoint intact and `latest` pointing at a complete one. `latest` is itself a
-// loadable model path.
+// loadable model path. With LoRA a checkpoint holds the adapters in PEFT's layout (adapter_config.json,
+// adapter_model.safetensors) instead of the model: the base weights never change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { readAdapterWeights, saveAdapter, saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -25,6 +26,8 @@ export interface TrainerState {
   optimizerStep: number;
   /** Absent when the run has no validation. */
   best?: BestValidation;
+  /** LoRA dropout passes drawn so far (so a resumed run draws the same masks). */
+  loraDropoutState?: number;
   format: 'softcot-trainer-state/1';
 }
 
@@ -39,15 +42,18 @@ export function saveTrainingCheckpoint(
   const tmp = path.join(root, `.${name}.tmp-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
-  saveModel(s.model, tmp, { dtype: 'float32' });
+  saveWeights(s.model, tmp);
   s.tokenizer.save(tmp);
   saveCotConfig(tmp, s.cot);
-  const { step, m, v } = s.optimizer.state();
-  writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
-    ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-    ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-  ]);
-  const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
+  const { step, tensors } = s.optimizer.state();
+  writeSafetensors(path.join(tmp, 'optimizer.safetensors'), tensors.map((t) => ({ ...t, dtype: 'F32' as const })));
+  const state: TrainerState = {
+    step: s.step,
+    optimizerStep: step,
+    ...(s.best ? { best: s.best } : {}),
+    ...(s.model.lora ? { loraDropoutState: s.model.lora.dropoutState } : {}),
+    format: 'softcot-trainer-state/1',
+  };
   writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
@@ -69,7 +75,7 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   const old = path.join(outputDir, `.best.old-${process.pid}`);
   for (const d of [tmp, old]) fs.rmSync(d, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  saveModel(s.model, tmp, { dtype: 'float32' });
+  saveWeights(s.model, tmp);
   s.tokenizer.save(tmp);
   saveCotConfig(tmp, s.cot);
   writeFileAtomic(path.join(tmp, 'best.json'), JSON.stringify(s.best, null, 2) + '\n');
@@ -118,16 +124,21 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
     throw new Error(`${stateFile}: not a softcot trainer state (field "format")`);
   if (state.best !== undefined && !(Number.isInteger(state.best.step) && Number.isFinite(state.best.value)))
     throw new Error(`${stateFile}: field "best" must be { step: integer, value: number }, got ${JSON.stringify(state.best)}`);
-  const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
-  try {
-    for (const [name, p] of model.params) {
-      if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
-      const t = tensorLike(p, weights.readFloat32(name), `${dir}/model.safetensors`, name);
-      p.assign(t);
-      t.dispose();
+  if (model.lora) {
+    readAdapterWeights(model, dir);
+    if (state.loraDropoutState !== undefined) model.lora.dropoutState = state.loraDropoutState;
+  } else {
+    const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
+    try {
+      for (const [name, p] of model.params) {
+        if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
+        const t = tensorLike(p, weights.readFloat32(name), `${dir}/model.safetensors`, name);
+        p.assign(t);
+        t.dispose();
+      }
+    } finally {
+      weights.close();
     }
-  } finally {
-    weights.close();
   }
   const opt = SafetensorsFile.open(path.join(dir, 'optimizer.safetensors'));
   try {
@@ -139,6 +150,12 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
     opt.close();
   }
   return state;
+}
+
+/** What a checkpoint keeps of the model: the LoRA adapters (PEFT layout), or every weight (fp32 HF folder). */
+function saveWeights(model: CausalLM, dir: string): void {
+  if (model.lora) saveAdapter(model, dir);
+  else saveModel(model, dir, { dtype: 'float32' });
 }
 
 function tensorLike(p: tf.Variable, data: Float32Array, file: string, name: string): tf.Tensor {

@@ -9,3 +9,5 @@ export * from './metrics';
 export * from './sft';
 export * from './config';
 export * from './update';
+export * from './training-memory';
+export * from './quantized-moments';

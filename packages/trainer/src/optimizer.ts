@@ -1,7 +1,20 @@
 // AdamW with decoupled weight decay, a warm-up + cosine learning-rate schedule, and global-norm clipping.
 //   m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
 //   p ← p − lr · ( m̂ / (sqrt(v̂) + eps) + wd · p ),  m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)
+// Moments are fp32 tensors, or (moments: 'int8') blockwise 8-bit codes in host memory, updated on the host
+// (quantized-moments.ts).
 import * as tf from '@tensorflow/tfjs';
+import { MOMENT_BLOCK, QuantizedMoment } from './quantized-moments';
+
+export type MomentStorage = 'float32' | 'int8';
+export const MOMENT_STORAGES: readonly MomentStorage[] = ['float32', 'int8'];
+
+/** A named array of the optimizer state, as checkpoints store it. */
+export interface OptimizerTensor {
+  name: string;
+  shape: number[];
+  data: () => Float32Array;
+}
 
 export interface AdamWOptions {
   lr: number;
@@ -9,6 +22,8 @@ export interface AdamWOptions {
   beta2?: number;
   eps?: number;
   weightDecay?: number;
+  /** Storage of m and v (default float32). */
+  moments?: MomentStorage;
 }
 
 export class AdamW {
@@ -16,17 +31,25 @@ export class AdamW {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  readonly moments: MomentStorage;
   /** Number of updates applied so far (t in the bias correction). */
   step = 0;
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
+  private readonly quantized = new Map<string, { m: QuantizedMoment; v: QuantizedMoment }>();
 
   constructor(private readonly params: Map<string, tf.Variable>, opts: Omit<AdamWOptions, 'lr'>) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
+    this.moments = opts.moments ?? 'float32';
+    if (!MOMENT_STORAGES.includes(this.moments)) throw new Error(`AdamW: moments must be one of ${MOMENT_STORAGES.join(', ')}, got "${String(this.moments)}"`);
     for (const [name, p] of params) {
+      if (this.moments === 'int8') {
+        this.quantized.set(name, { m: new QuantizedMoment(p.size, true), v: new QuantizedMoment(p.size, false) });
+        continue;
+      }
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
       this.v.set(name, tf.variable(tf.zerosLike(p), false));
     }
@@ -38,6 +61,13 @@ export class AdamW {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
+    if (this.moments === 'int8') {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (g) this.applyQuantized(this.quantized.get(name)!, p, g, lr, c1, c2);
+      }
+      return;
+    }
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
@@ -53,18 +83,70 @@ export class AdamW {
     });
   }
 
-  /** Moments by parameter name, for checkpoints. */
-  state(): { step: number; m: Map<string, tf.Variable>; v: Map<string, tf.Variable> } {
-    return { step: this.step, m: this.m, v: this.v };
+  /** The same update on the host, block by block, with m and v in 8-bit codes. */
+  private applyQuantized(q: { m: QuantizedMoment; v: QuantizedMoment }, p: tf.Variable, g: tf.Tensor, lr: number, c1: number, c2: number): void {
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const grad = g.dataSync() as Float32Array;
+    const values = (p.dataSync() as Float32Array).slice();
+    const mb = new Float32Array(MOMENT_BLOCK);
+    const vb = new Float32Array(MOMENT_BLOCK);
+    for (let b = 0; b < q.m.scales.length; b++) {
+      const n = q.m.readBlock(b, mb);
+      q.v.readBlock(b, vb);
+      for (let i = 0; i < n; i++) {
+        const j = b * MOMENT_BLOCK + i;
+        const gi = grad[j]!;
+        mb[i] = b1 * mb[i]! + (1 - b1) * gi;
+        vb[i] = b2 * vb[i]! + (1 - b2) * gi * gi;
+        const update = mb[i]! / c1 / (Math.sqrt(vb[i]! / c2) + eps);
+        values[j] = (wd > 0 ? values[j]! * (1 - lr * wd) : values[j]!) - lr * update;
+      }
+      q.m.writeBlock(b, mb, n);
+      q.v.writeBlock(b, vb, n);
+    }
+    tf.tidy(() => p.assign(tf.tensor(values, p.shape)));
   }
 
+  /** Bytes of optimizer state: on the backend (fp32 moments) and in host memory (8-bit codes and block scales). */
+  get stateBytes(): { device: number; host: number } {
+    let device = 0;
+    let host = 0;
+    for (const t of [...this.m.values(), ...this.v.values()]) device += t.size * 4;
+    for (const q of this.quantized.values()) for (const x of [q.m, q.v]) host += x.codes.byteLength + x.scales.byteLength;
+    return { device, host };
+  }
+
+  /** The state as named fp32 arrays, for checkpoints (8-bit codes are stored as their integer values). */
+  state(): { step: number; tensors: OptimizerTensor[] } {
+    const tensors: OptimizerTensor[] = [];
+    for (const [prefix, moments] of [['m', this.m], ['v', this.v]] as const)
+      for (const [name, t] of moments) tensors.push({ name: `${prefix}.${name}`, shape: t.shape, data: () => t.dataSync() as Float32Array });
+    for (const [name, q] of this.quantized)
+      for (const [prefix, x] of [['m', q.m], ['v', q.v]] as const) {
+        tensors.push({ name: `${prefix}.${name}.codes`, shape: [x.size], data: () => Float32Array.from(x.codes) });
+        tensors.push({ name: `${prefix}.${name}.scales`, shape: [x.scales.length], data: () => x.scales.slice() });
+      }
+    return { step: this.step, tensors };
+  }
+
+  /** Restore what state() gave; `read` returns the array stored under a name (or throws naming it). */
   restore(step: number, read: (key: string) => Float32Array): void {
+    const check = (key: string, data: Float32Array, size: number) => {
+      if (data.length !== size) throw new Error(`optimizer state "${key}" has ${data.length} values, expected ${size}`);
+      return data;
+    };
     this.step = step;
     for (const [prefix, moments] of [['m', this.m], ['v', this.v]] as const)
       for (const [name, t] of moments) {
-        const data = read(`${prefix}.${name}`);
-        if (data.length !== t.size) throw new Error(`optimizer state "${prefix}.${name}" has ${data.length} values, expected ${t.size}`);
+        const key = `${prefix}.${name}`;
+        const data = check(key, read(key), t.size);
         tf.tidy(() => t.assign(tf.tensor(data, t.shape)));
+      }
+    for (const [name, q] of this.quantized)
+      for (const [prefix, x] of [['m', q.m], ['v', q.v]] as const) {
+        const codes = check(`${prefix}.${name}.codes`, read(`${prefix}.${name}.codes`), x.size);
+        x.codes.set(codes);
+        x.scales.set(check(`${prefix}.${name}.scales`, read(`${prefix}.${name}.scales`), x.scales.length));
       }
   }
 
