@@ -182,6 +182,13 @@ const VIEWS: Record<string, (x: TensorInfo, a: Attrs) => number[]> = {
   Squeeze: (x, a) => tf.util.squeezeShape(x.shape, a.axis as number[]).newShape,
 };
 
+const REDUCTIONS = new Set([...REDUCE, 'ArgMax', 'ArgMin']);
+
+function needsTranspose(x: TensorInfo, a: Attrs): boolean {
+  const axes = tf.util.parseAxisParam((a.axis ?? a.reductionIndices) as number | number[], x.shape);
+  return backend_util.getAxesPermutation(axes, x.shape.length) !== null;
+}
+
 let registered = false;
 
 /** Register the meta backend (once) under META_BACKEND; select it with tf.setBackend to plan. */
@@ -201,7 +208,12 @@ export function registerMetaBackend(floatBytes: 4 | 2 = 4): void {
         if (kernelName === 'Cast' && xs[0]!.dtype === attrs?.dtype) return b.view(xs[0]!);
         const out = shaper(xs, attrs as Attrs);
         const make = (o: { shape: number[]; dtype?: DataType }) => b.makeOutput(o.shape, o.dtype ?? xs[0]?.dtype ?? 'float32');
-        return Array.isArray(out) ? out.map(make) : make(out);
+        // A reduction over axes that are not innermost transposes its input first (cpu and cuda both do): a
+        // scratch buffer of the input's size, alive while the output is made.
+        const scratch = REDUCTIONS.has(kernelName) && needsTranspose(xs[0]!, attrs as Attrs) ? b.makeOutput(xs[0]!.shape, xs[0]!.dtype) : null;
+        const result = Array.isArray(out) ? out.map(make) : make(out);
+        if (scratch) b.disposeData(scratch.dataId);
+        return result;
       },
     });
   for (const [kernelName, shapeOf] of Object.entries(VIEWS))

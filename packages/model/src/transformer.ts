@@ -351,12 +351,32 @@ export class CausalLM {
   }
 }
 
-/** RMSNorm over the last axis: x * rsqrt(mean(x^2) + eps) * w (HF: eps inside the root, weight after). */
+/**
+ * RMSNorm over the last axis: y = x · r · w, r = rsqrt(mean(x²) + eps) (HF: eps inside the root, weight after),
+ * with its gradient written out, so the tape keeps only x and r (not x², x·r, y) and no `ones` array is built
+ * (tfjs's Mean gradient allocates one of x's size on the host):
+ *   g = dy · w;   dx = r · g − r³ · x · mean(g · x);   dw = Σ_rows dy · x · r
+ */
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
-  return tf.tidy(() => {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
-  });
+  const op = tf.customGrad(((input: T, w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), eps));
+    save([input, w, r]);
+    return {
+      value: tf.mul(tf.mul(input, r), w) as T,
+      // In a tidy: tfjs keeps whatever a gradient function leaves behind until the whole backward pass ends.
+      gradFunc: (dy: T, [xs, ws, rs]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const g = tf.mul(dy, ws!);
+          // mean as sum · (1/d): the cpu backend's Mean kernel allocates a full-size scratch copy, Sum does not.
+          const meanGx = tf.mul(tf.sum(tf.mul(g, xs!), -1, true), 1 / xs!.shape[xs!.rank - 1]!);
+          const dx = tf.sub(tf.mul(g, rs!), tf.mul(tf.mul(xs!, tf.pow(rs!, 3)), meanGx));
+          const perRow = tf.mul(tf.mul(dy, xs!), rs!);
+          const dw = tf.sum(perRow.reshape([-1, ws!.shape[0]!]), 0).reshape(ws!.shape);
+          return [dx, dw];
+        }),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (x: T, w: tf.Tensor) => T)(x, weight);
 }
 
 /**

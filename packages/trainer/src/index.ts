@@ -11,3 +11,4 @@ export * from './config';
 export * from './update';
 export * from './training-memory';
 export * from './quantized-moments';
+export * from './memory-plan';
