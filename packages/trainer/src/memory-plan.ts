@@ -15,12 +15,12 @@
 // blocks, and kernel-internal scratch buffers. `fits` keeps a reserve for them (GPU_RESERVE).
 import * as tf from '@tensorflow/tfjs';
 import { MemoryMeter, META_BACKEND, registerMetaBackend, shapeOnlyModel, type CausalLM, type ChatMessage, type LoraOptions, type ModelConfig, type Tokenizer } from '@softcot/model';
-import { resolveCot, type CotMode } from '@softcot/mixer';
+import { GAUSSIAN_MODES, resolveCot, type CotMode, type CotSettings } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
 import { paperPrompt, type Example } from '@softcot/data';
 import { RLOOTrainer } from './trainer';
 import { microBatchLoss } from './loss';
-import type { ScoredSequence } from './logprobs';
+import { scoredSequence } from './logprobs';
 import type { LikelihoodReward } from './rewards';
 import type { MomentStorage } from './optimizer';
 
@@ -153,13 +153,16 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
     const format = paperPrompt({ instruction: '' });
     const question = 'q'.repeat(Math.max(1, 4 * o.promptTokens - format.render('').length));
     const examples: Example[] = Array.from({ length: o.promptsPerStep }, (_, i) => ({ id: `p${i}`, question, answer: '1234', row: {} }));
+    // E is all zeros on the meta backend, so σ = γ·RMS(E) would be 0; any positive σ gives the same shapes.
+    const cotSettings: CotSettings = { mode: o.mode, ...(GAUSSIAN_MODES.includes(o.mode) ? { sigma: 1 } : {}) };
+    const policy = resolveCot(cotSettings);
     const built = phase(
       () =>
         new RLOOTrainer({
           model: m,
           tokenizer,
           format,
-          cot: { mode: o.mode, maxTokens: o.maxCotTokens },
+          cot: { ...cotSettings, maxTokens: o.maxCotTokens },
           reward: o.reward,
           promptsPerStep: o.promptsPerStep,
           samplesPerPrompt: o.samplesPerPrompt,
@@ -177,8 +180,6 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
         }),
     );
     trainer = built.result;
-    // E is all zeros here, so σ = γ·RMS(E) = 0; any positive σ gives the same shapes.
-    trainer.sigma = 1;
     const opt = trainer.optimizerStateBytes;
     components.push({ name: 'optimizer state', bytes: opt.device, persistent: true, note: opt.host > 0 ? `8-bit moments: ${formatBytes(opt.host)} in host memory` : undefined });
     const trainableBytes = [...m.trainableParams().values()].reduce((s, v) => s + v.size * o.floatBytes, 0);
@@ -187,28 +188,26 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
     const t = trainer;
     const rows = o.rolloutBatch;
     const kvBytes = 2 * o.config.numLayers * rows * o.config.numKvHeads * o.config.headDim * o.floatBytes * (o.promptTokens + o.maxCotTokens + 7 + o.maxAnswerTokens);
-    const rolloutPeak = await peakOf(() =>
-      rollout(m, tokenizer, new Array<string>(rows).fill(question), {
-        cot: { mode: o.mode }, format, maxCotTokens: o.maxCotTokens, maxAnswerTokens: o.maxAnswerTokens, sigma: 1,
+    let trajectories: ReturnType<typeof rollout> = [];
+    const rolloutPeak = await peakOf(() => {
+      trajectories = rollout(m, tokenizer, new Array<string>(rows).fill(question), {
+        cot: policy, format, maxCotTokens: o.maxCotTokens, maxAnswerTokens: o.maxAnswerTokens,
         answer: { greedy: false }, skipAnswer: o.reward !== 'verifier', seed: 0,
-      }),
-    );
+      });
+    });
     components.push({ name: `rollout of ${rows} rows`, bytes: rolloutPeak, persistent: false, note: `KV caches at full length ${formatBytes(kvBytes)}` });
 
-    const seq: ScoredSequence = {
-      promptIds: tokenizer.encode(format.render(question)),
-      cotTokens: new Array<number>(o.maxCotTokens).fill(1),
-      cotInputs: o.mode === 'hard' ? null : new Float32Array(o.maxCotTokens * o.config.hiddenSize),
-      prefillIds: tokenizer.encode(format.prefillAfterMaxLength),
-      scoredIds: new Array<number>(o.maxAnswerTokens).fill(1),
-    };
-    const cot = resolveCot({ mode: o.mode });
+    // One micro-batch of full-length sequences, as the trainer scores them (the reference answer for likelihood rewards).
+    const scoredIds = o.reward === 'verifier' ? (t: (typeof trajectories)[number]) => t.answerIds : () => tokenizer.encode('1234}');
+    const seqs = Array.from({ length: o.microBatch }, (_, i) => trajectories[i % trajectories.length]!).map((t) => scoredSequence(m, policy, t, scoredIds(t)));
+    const seq = seqs[0]!;
     const gradientPass = (checkpointing: boolean) =>
       peakOf(() => {
         m.activationCheckpointing = checkpointing;
-        const mb = { seqs: new Array<ScoredSequence>(o.microBatch).fill(seq), advantages: new Array<number>(o.microBatch).fill(1) };
+        const mb = { seqs, advantages: new Array<number>(o.microBatch).fill(1), ...(o.reward === 'jepo' ? { jepoWeights: new Array<number>(o.microBatch).fill(1) } : {}) };
+        const scoring = { cot: policy, scoredTemperature: 1, padId: 0 };
         const { value, grads } = tf.variableGrads(
-          () => microBatchLoss(m, mb, { scoring: { mode: o.mode, cotTemperature: cot.temperature, sigma: 1, scoredTemperature: 1, padId: 0 }, scoredAreActions: o.reward === 'verifier', normaliser: o.microBatch }),
+          () => microBatchLoss(m, mb, { scoring, scoredAreActions: o.reward === 'verifier', likelihood: o.reward === 'verifier' ? undefined : o.reward, normaliser: o.microBatch }),
           m.trainableVariables,
         );
         tf.dispose([value, ...Object.values(grads)]);
@@ -216,7 +215,7 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
     const withCkpt = await gradientPass(true);
     const without = await gradientPass(false);
     m.activationCheckpointing = o.activationCheckpointing;
-    const tokens = seq.promptIds.length + o.maxCotTokens + seq.prefillIds.length + o.maxAnswerTokens;
+    const tokens = seq.promptIds.length + seq.cotTokens.length + seq.prefillIds.length + seq.scoredIds.length;
     const logitRows = o.microBatch * (o.maxCotTokens + o.maxAnswerTokens);
     const vocabNote = `one [${logitRows}, ${o.config.vocabSize}] logits buffer is ${formatBytes(logitRows * o.config.vocabSize * o.floatBytes)}`;
     components.push({
