@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readAdapterWeights, saveAdapter, saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { readAdapterWeights, saveAdapter, saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type SaveDtype, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -84,6 +84,16 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   fs.renameSync(tmp, final);
   fs.rmSync(old, { recursive: true, force: true });
   return final;
+}
+
+/**
+ * Write `dir` as a plain Hugging Face model folder of the model as it computes: LoRA adapters folded into the
+ * weights (W + s·B·A), in `dtype` (default: the config's), with the tokenizer and the CoT record.
+ */
+export function saveMergedModel(dir: string, s: { model: CausalLM; tokenizer: Tokenizer; cot: CotRecordOfRun | null; dtype?: SaveDtype }): void {
+  saveModel(s.model, dir, s.dtype ? { dtype: s.dtype } : {});
+  s.tokenizer.save(dir);
+  if (s.cot) saveCotConfig(dir, s.cot);
 }
 
 /** Replace checkpoints/latest by a symbolic link to `name`, atomically (a new link renamed over the old). */

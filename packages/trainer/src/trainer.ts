@@ -173,7 +173,7 @@ export class RLOOTrainer {
   }
 
   /** What every saved model folder records of the CoT it was trained with (softcot_config.json). */
-  private savedCot() {
+  savedCot() {
     const c = this.config;
     return { cot: c.cot, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
   }

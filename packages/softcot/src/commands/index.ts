@@ -9,8 +9,10 @@ import { initCommand } from './init';
 import { gradeCommand } from './grade';
 import { demoCommand } from './demo';
 import { studyCommand } from './study';
+import { planCommand } from './plan';
+import { mergeCommand } from './merge';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, compareCommand, oodCommand, forwardCommand, initCommand, gradeCommand, demoCommand, studyCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, compareCommand, oodCommand, forwardCommand, initCommand, gradeCommand, demoCommand, studyCommand, planCommand, mergeCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

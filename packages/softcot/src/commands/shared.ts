@@ -10,9 +10,9 @@ export function assertModelDir(dir: string): void {
   if (!fs.statSync(dir).isDirectory()) throw new CliInputError(`${dir}: not a folder (give a Hugging Face model folder with config.json)`);
 }
 
-export function loadModelDir(dir: string, opts: { tokenizer?: boolean } = {}): { model: CausalLM; tokenizer: Tokenizer | null } {
+export function loadModelDir(dir: string, opts: { tokenizer?: boolean; frozenBf16?: boolean } = {}): { model: CausalLM; tokenizer: Tokenizer | null } {
   assertModelDir(dir);
-  const model = loadModel(dir);
+  const model = loadModel(dir, { frozenBf16: opts.frozenBf16 });
   let tokenizer: Tokenizer | null = null;
   if (opts.tokenizer !== false) {
     tokenizer = loadTokenizer(dir);

@@ -1,10 +1,11 @@
 // softcot train: RLOO (or GRPO / REINFORCE) post-training with hard, soft or fuzzy CoT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
+import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, saveMergedModel, type LikelihoodReward } from '@softcot/trainer';
 import { lineChart, parseSettings, pass1Scorer, writeSvg } from '@softcot/eval';
 import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO } from '../args';
 import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { MEMORY_HELP, MEMORY_OPTIONS, memoryOptionsFrom } from './memory-flags';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
@@ -42,6 +43,9 @@ ${DATA_HELP}
   --val-setting S      validation score: pass@1 of this inference setting (default hard-greedy,
                        the paper's best-greedy-validation selection)
   --seed N             seed (default 0)
+${MEMORY_HELP}
+  --merge              with --lora-rank: at the end also write out/merged, a plain Hugging Face model
+                       with the adapters folded into the weights (checkpoints hold the adapters only)
 ${BACKEND_HELP}
   -h, --help           show this help`;
 
@@ -75,6 +79,7 @@ export const trainCommand: Command = {
       'prompts-per-step': { type: 'string' }, samples: { type: 'string' }, 'micro-batch': { type: 'string' }, 'max-cot': { type: 'string' },
       'max-answer': { type: 'string' }, gamma: { type: 'string' }, temperature: { type: 'string' }, 'kl-beta': { type: 'string' },
       'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' }, 'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION,
+      ...MEMORY_OPTIONS, merge: { type: 'boolean' },
     });
     if (!v) return (io.stdout(usage), 0);
     const modelDir = requireString(v, 'model');
@@ -100,6 +105,8 @@ export const trainCommand: Command = {
     const seed = optInt(v, 'seed') ?? 0;
     const valSize = optInt(v, 'val-size', { min: 0 }) ?? 0;
     const validateEvery = optInt(v, 'validate-every', { min: 1 }) ?? 25;
+    const memory = memoryOptionsFrom(v);
+    if (v.merge && !memory.lora) throw new UsageError('--merge needs --lora-rank (without LoRA the checkpoints are full models already)');
     const valSetting = (() => {
       try {
         return parseSettings(typeof v['val-setting'] === 'string' ? v['val-setting'] : 'hard-greedy');
@@ -113,7 +120,7 @@ export const trainCommand: Command = {
     const examples = all.slice(0, all.length - valSize);
     const valExamples = all.slice(all.length - valSize);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir);
+    const { model, tokenizer } = loadModelDir(modelDir, { frozenBf16: memory.frozenBf16 });
     try {
       const format = promptFormatFor(v, tokenizer!);
       const validation =
@@ -142,8 +149,14 @@ export const trainCommand: Command = {
         ...(saveEvery !== undefined ? { saveEvery } : {}),
         ...(validation ? { validation } : {}),
         seed,
+        ...memory,
       });
       const res = await trainer.train(examples);
+      if (v.merge) {
+        const merged = path.join(out, 'merged');
+        saveMergedModel(merged, { model, tokenizer: tokenizer!, cot: trainer.savedCot() });
+        io.stdout(`merged model (base + adapters): ${merged}`);
+      }
       io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
       if (res.best) io.stdout(`best validation ${valSetting[0]!.mode}-${valSetting[0]!.greedy ? 'greedy' : 'sample'} pass@1 ${res.best.value.toFixed(3)} at step ${res.best.step}: ${path.join(out, 'best')}`);
       renderRewardCurve(out, io);
