@@ -19,6 +19,7 @@ import { GAUSSIAN_MODES, resolveCot, type CotMode, type CotSettings } from '@sof
 import { rollout } from '@softcot/rollout';
 import { paperPrompt, type Example } from '@softcot/data';
 import { RLOOTrainer } from './trainer';
+import type { RLOOConfig } from './config';
 import { microBatchLoss } from './loss';
 import { scoredSequence } from './logprobs';
 import type { LikelihoodReward } from './rewards';
@@ -149,36 +150,9 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
     const m = model;
     if (o.lora) components.push({ name: 'adapters', bytes: phase(() => m.attachLora(o.lora)).bytes, persistent: true });
 
-    const tokenizer = new PlanTokenizer(o.config.vocabSize);
-    const format = paperPrompt({ instruction: '' });
-    const question = 'q'.repeat(Math.max(1, 4 * o.promptTokens - format.render('').length));
-    const examples: Example[] = Array.from({ length: o.promptsPerStep }, (_, i) => ({ id: `p${i}`, question, answer: '1234', row: {} }));
-    // E is all zeros on the meta backend, so σ = γ·RMS(E) would be 0; any positive σ gives the same shapes.
-    const cotSettings: CotSettings = { mode: o.mode, ...(GAUSSIAN_MODES.includes(o.mode) ? { sigma: 1 } : {}) };
-    const policy = resolveCot(cotSettings);
-    const built = phase(
-      () =>
-        new RLOOTrainer({
-          model: m,
-          tokenizer,
-          format,
-          cot: { ...cotSettings, maxTokens: o.maxCotTokens },
-          reward: o.reward,
-          promptsPerStep: o.promptsPerStep,
-          samplesPerPrompt: o.samplesPerPrompt,
-          microBatch: o.microBatch,
-          rolloutBatch: o.rolloutBatch,
-          maxAnswerTokens: o.maxAnswerTokens,
-          steps: 1,
-          lr: 1e-6,
-          activationCheckpointing: o.activationCheckpointing,
-          frozenBf16: o.frozenBf16,
-          optimizerMoments: o.optimizerMoments,
-          ...(o.klBeta ? { kl: { beta: o.klBeta } } : {}),
-          ...(o.ppoClip ? { ppo: { clip: o.ppoClip } } : {}),
-          progress: false,
-        }),
-    );
+    const w = planWorkload(o);
+    const { tokenizer, format, question, examples, policy } = w;
+    const built = phase(() => new RLOOTrainer(w.trainerConfig(m)));
     trainer = built.result;
     const opt = trainer.optimizerStateBytes;
     components.push({ name: 'optimizer state', bytes: opt.device, persistent: true, note: opt.host > 0 ? `8-bit moments: ${formatBytes(opt.host)} in host memory` : undefined });
@@ -230,15 +204,53 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
       persistent: false,
     });
 
+    const beforeStep = meter.live;
     const stepPeak = await peakOf(() => t.trainStep(examples));
     const persistent = components.filter((c) => c.persistent).reduce((s, c) => s + c.bytes, 0);
-    return { options: o, components, peak: stepPeak + meter.live, persistentBytes: persistent, hostBytes: opt.host };
+    return { options: o, components, peak: beforeStep + stepPeak, persistentBytes: persistent, hostBytes: opt.host };
   } finally {
     meter.stop();
     trainer?.dispose();
     model?.dispose();
-    await tf.setBackend(previous);
+    // tf.getBackend() is undefined before any backend was used.
+    if (previous) await tf.setBackend(previous);
   }
+}
+
+/**
+ * The step a plan describes, for any backend: the planning tokenizer and prompts, and the trainer configuration
+ * (benchmarks/memory-plan.ts runs the same step for real to check the plan).
+ */
+export function planWorkload(options: PlanOptions) {
+  const o = resolvePlan(options);
+  const tokenizer = new PlanTokenizer(o.config.vocabSize);
+  const format = paperPrompt({ instruction: '' });
+  const question = 'q'.repeat(Math.max(1, 4 * o.promptTokens - format.render('').length));
+  const examples: Example[] = Array.from({ length: o.promptsPerStep }, (_, i) => ({ id: `p${i}`, question, answer: '1234', row: {} }));
+  // σ is given: on the meta backend E is all zeros, so γ·RMS(E) would be 0 (the shapes do not depend on σ).
+  const cotSettings: CotSettings = { mode: o.mode, ...(GAUSSIAN_MODES.includes(o.mode) ? { sigma: 1 } : {}) };
+  const trainerConfig = (model: CausalLM): RLOOConfig => ({
+    model,
+    tokenizer,
+    format,
+    cot: { ...cotSettings, maxTokens: o.maxCotTokens },
+    reward: o.reward,
+    promptsPerStep: o.promptsPerStep,
+    samplesPerPrompt: o.samplesPerPrompt,
+    microBatch: o.microBatch,
+    rolloutBatch: o.rolloutBatch,
+    maxAnswerTokens: o.maxAnswerTokens,
+    steps: 1,
+    lr: 1e-6,
+    ...(o.lora ? { lora: o.lora } : {}),
+    activationCheckpointing: o.activationCheckpointing,
+    frozenBf16: o.frozenBf16,
+    optimizerMoments: o.optimizerMoments,
+    ...(o.klBeta ? { kl: { beta: o.klBeta } } : {}),
+    ...(o.ppoClip ? { ppo: { clip: o.ppoClip } } : {}),
+    progress: false,
+  });
+  return { options: o, tokenizer, format, question, examples, policy: resolveCot(cotSettings), trainerConfig };
 }
 
 export interface GpuSpec {

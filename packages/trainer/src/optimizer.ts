@@ -50,8 +50,10 @@ export class AdamW {
         this.quantized.set(name, { m: new QuantizedMoment(p.size, true), v: new QuantizedMoment(p.size, false) });
         continue;
       }
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      // tf.variable shares its initial tensor's buffer: the zeros are made in a tidy, or their handles would keep the
+      // initial buffers alive after the first update replaces them.
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
