@@ -12,17 +12,20 @@ import { assertBf16WeightsSupported, packBf16, packedFromBf16Bytes } from './bf1
 
 export type SaveDtype = 'float32' | 'bfloat16' | 'float16';
 
-/** Read and validate `dir/config.json`. */
-export function readModelConfig(dir: string): ModelConfig {
-  const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new ConfigError('not found (is this a Hugging Face model folder?)', file);
-  let json: unknown;
+/** A JSON config file's content; a missing file (`missing` says what folder was expected) or bad JSON is a ConfigError. */
+export function readJsonConfig(file: string, missing: string): unknown {
+  if (!fs.existsSync(file)) throw new ConfigError(`not found (${missing})`, file);
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new ConfigError(`invalid JSON: ${(e as Error).message}`, file);
   }
-  return parseModelConfig(json, file);
+}
+
+/** Read and validate `dir/config.json`. */
+export function readModelConfig(dir: string): ModelConfig {
+  const file = path.join(dir, 'config.json');
+  return parseModelConfig(readJsonConfig(file, 'is this a Hugging Face model folder?'), file);
 }
 
 export interface LoadReport {

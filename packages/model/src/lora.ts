@@ -209,23 +209,21 @@ export class LoraAdapters {
 
   /** Run `fn` on the base model (adapters and trained copies off), e.g. the KL reference's log-probs. */
   withAdaptersDisabled<T>(fn: () => T): T {
-    const was = this.enabled;
-    this.enabled = false;
-    try {
-      return fn();
-    } finally {
-      this.enabled = was;
-    }
+    return this.during('enabled', false, fn);
   }
 
   /** Run `fn` with adapter dropout on (a training pass). */
   withDropout<T>(fn: () => T): T {
-    const was = this.dropoutActive;
-    this.dropoutActive = true;
+    return this.during('dropoutActive', true, fn);
+  }
+
+  private during<T>(flag: 'enabled' | 'dropoutActive', value: boolean, fn: () => T): T {
+    const was = this[flag];
+    this[flag] = value;
     try {
       return fn();
     } finally {
-      this.dropoutActive = was;
+      this[flag] = was;
     }
   }
 

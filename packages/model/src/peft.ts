@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from './checkpoint';
+import { readJsonConfig, writeFileAtomic } from './checkpoint';
 import { CheckpointError, ConfigError } from './errors';
 import { LORA_TARGETS, type LoraTarget, type ResolvedLora } from './lora';
 import { SafetensorsFile, writeSafetensors } from './safetensors';
@@ -118,14 +118,7 @@ export function parseAdapterConfig(json: unknown, file: string, config: { tieWor
 export function loadAdapter(model: CausalLM, dir: string): void {
   if (model.lora) throw new Error('loadAdapter: the model already has LoRA adapters (detachLora first)');
   const configFile = path.join(dir, ADAPTER_CONFIG_FILE);
-  if (!fs.existsSync(configFile)) throw new ConfigError('not found (is this a PEFT adapter folder?)', configFile);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`invalid JSON: ${(e as Error).message}`, configFile);
-  }
-  const settings = parseAdapterConfig(json, configFile, model.config);
+  const settings = parseAdapterConfig(readJsonConfig(configFile, 'is this a PEFT adapter folder?'), configFile, model.config);
   model.attachLora(settings);
   try {
     readAdapterWeights(model, dir);
