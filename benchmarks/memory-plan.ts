@@ -65,16 +65,21 @@ async function gpuPlans(quick: boolean): Promise<void> {
   const gsm = { promptTokens: 256, maxCotTokens: 128, maxAnswerTokens: 32, mode: 'soft' as const };
   const math = { ...gsm, maxCotTokens: 512 };
   const lora = { rank: 16 };
-  for (const preset of quick ? ['llama-3.1-8b'] : ['llama-3.1-8b', 'qwen3-8b', 'qwen2.5-7b']) {
-    const config = presetConfig(preset);
-    const add = (label: string, o: Omit<PlanOptions, 'config'>) => rows.push([preset, label, { config, ...o }]);
-    add('LoRA r16, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, activationCheckpointing: true, promptsPerStep: 2, samplesPerPrompt: 32, microBatch: 8 });
-    if (preset !== 'llama-3.1-8b' && !quick) continue;
-    add('LoRA r16, fp32, no checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, promptsPerStep: 2, samplesPerPrompt: 32, microBatch: 8 });
-    add('LoRA r16, fp32, checkpointing, B×G 2×32, micro 8, CoT 512', { ...math, lora, activationCheckpointing: true, promptsPerStep: 2, samplesPerPrompt: 32, microBatch: 8 });
-    add('LoRA r16, bf16 tensors, checkpointing, B×G 4×32, micro 16, CoT 512', { ...math, lora, activationCheckpointing: true, floatBytes: 2, promptsPerStep: 4, samplesPerPrompt: 32, microBatch: 16 });
-    add('full FT, bf16 tensors, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, activationCheckpointing: true, floatBytes: 2, promptsPerStep: 2, samplesPerPrompt: 32, microBatch: 8 });
-    add('full FT, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, activationCheckpointing: true, promptsPerStep: 2, samplesPerPrompt: 32, microBatch: 8 });
+  const ckpt = { activationCheckpointing: true };
+  const add = (preset: string, label: string, o: Omit<PlanOptions, 'config'>) => rows.push([preset, label, { config: presetConfig(preset), ...o }]);
+  const step = (B: number, G: number, microBatch: number) => ({ promptsPerStep: B, samplesPerPrompt: G, microBatch });
+  add('llama-3.1-8b', 'LoRA r16, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, ...ckpt, ...step(2, 32, 8) });
+  if (!quick) {
+    add('llama-3.1-8b', 'LoRA r16, fp32, no checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, ...step(2, 32, 8) });
+    add('llama-3.1-8b', 'LoRA r16, fp32, checkpointing, B×G 2×32, micro 16, CoT 128', { ...gsm, lora, ...ckpt, ...step(2, 32, 16) });
+    add('llama-3.1-8b', 'LoRA r16, fp32, checkpointing, B×G 2×16, micro 8, CoT 512', { ...math, lora, ...ckpt, ...step(2, 16, 8) });
+    add('llama-3.1-8b', 'LoRA r16, bf16 tensors, checkpointing, B×G 2×32, micro 16, CoT 512', { ...math, lora, ...ckpt, floatBytes: 2, ...step(2, 32, 16) });
+    add('llama-3.1-8b', 'full FT, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, ...ckpt, ...step(2, 32, 8) });
+    add('llama-3.1-8b', 'full FT, bf16 tensors, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, ...ckpt, floatBytes: 2, ...step(2, 32, 8) });
+    add('qwen3-8b', 'LoRA r16, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, ...ckpt, ...step(2, 32, 8) });
+    add('qwen2.5-7b', 'LoRA r16, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, lora, ...ckpt, ...step(2, 32, 8) });
+    add('llama-3.2-3b', 'full FT, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, ...ckpt, ...step(2, 32, 8) });
+    add('qwen2.5-3b', 'full FT, fp32, checkpointing, B×G 2×32, micro 8, CoT 128', { ...gsm, ...ckpt, ...step(2, 32, 8) });
   }
   console.log(`| model | configuration | held (weights, adapters, optimizer) | peak of a step | ${GPUS.map((g) => g.name).join(' | ')} |`);
   console.log(`|---|---|---:|---:|${GPUS.map(() => ':---:').join('|')}|`);

@@ -53,10 +53,20 @@ export class MetaBackend extends KernelBackend {
     this.incRef(x.dataId);
     return { dataId: x.dataId, shape, dtype };
   }
+  /** Zeros, from one reused buffer per dtype and size (re-zeroed on every read): decoding reads [rows, V] logits every step. */
   override readSync(dataId: DataId): backend_util.BackendValues {
     const e = this.data.get(dataId);
-    return e.dtype === 'int32' ? new Int32Array(size(e.shape)) : e.dtype === 'bool' ? new Uint8Array(size(e.shape)) : new Float32Array(size(e.shape));
+    const n = size(e.shape);
+    const key = `${e.dtype}:${n}`;
+    let zeros = this.zeros.get(key);
+    if (!zeros) {
+      zeros = e.dtype === 'int32' ? new Int32Array(n) : e.dtype === 'bool' ? new Uint8Array(n) : new Float32Array(n);
+      if (this.zeros.size >= 16) this.zeros.clear();
+      this.zeros.set(key, zeros);
+    } else zeros.fill(0);
+    return zeros;
   }
+  private readonly zeros = new Map<string, Int32Array | Uint8Array | Float32Array>();
   override async read(dataId: DataId): Promise<backend_util.BackendValues> {
     return this.readSync(dataId);
   }

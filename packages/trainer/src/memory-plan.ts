@@ -160,18 +160,12 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
     components.push({ name: 'gradient accumulators', bytes: trainableBytes, persistent: false, note: 'during the update: one per trainable tensor' });
 
     const t = trainer;
-    const rows = o.rolloutBatch;
-    const kvBytes = 2 * o.config.numLayers * rows * o.config.numKvHeads * o.config.headDim * o.floatBytes * (o.promptTokens + o.maxCotTokens + 7 + o.maxAnswerTokens);
-    let trajectories: ReturnType<typeof rollout> = [];
-    const rolloutPeak = await peakOf(() => {
-      trajectories = rollout(m, tokenizer, new Array<string>(rows).fill(question), {
-        cot: policy, format, maxCotTokens: o.maxCotTokens, maxAnswerTokens: o.maxAnswerTokens,
-        answer: { greedy: false }, skipAnswer: o.reward !== 'verifier', seed: 0,
-      });
+    // One micro-batch of full-length sequences, as the trainer scores them (the reference answer for likelihood
+    // rewards), from a rollout of that many rows.
+    const trajectories = rollout(m, tokenizer, new Array<string>(Math.min(o.microBatch, o.rolloutBatch)).fill(question), {
+      cot: policy, format, maxCotTokens: o.maxCotTokens, maxAnswerTokens: o.maxAnswerTokens,
+      answer: { greedy: false }, skipAnswer: o.reward !== 'verifier', seed: 0,
     });
-    components.push({ name: `rollout of ${rows} rows`, bytes: rolloutPeak, persistent: false, note: `KV caches at full length ${formatBytes(kvBytes)}` });
-
-    // One micro-batch of full-length sequences, as the trainer scores them (the reference answer for likelihood rewards).
     const scoredIds = o.reward === 'verifier' ? (t: (typeof trajectories)[number]) => t.answerIds : () => tokenizer.encode('1234}');
     const seqs = Array.from({ length: o.microBatch }, (_, i) => trajectories[i % trajectories.length]!).map((t) => scoredSequence(m, policy, t, scoredIds(t)));
     const seq = seqs[0]!;
@@ -204,8 +198,24 @@ export async function planMemory(options: PlanOptions): Promise<MemoryPlan> {
       persistent: false,
     });
 
+    // The whole step. Its rollout phase ends at the first forward pass without a KV cache (the scoring passes).
     const beforeStep = meter.live;
-    const stepPeak = await peakOf(() => t.trainStep(examples));
+    const forward = m.forward;
+    let rolloutPeak: number | null = null;
+    m.forward = (input) => {
+      if (rolloutPeak === null && !input.cache) rolloutPeak = meter.peak - beforeStep;
+      return forward.call(m, input);
+    };
+    let stepPeak: number;
+    try {
+      stepPeak = await peakOf(() => t.trainStep(examples));
+    } finally {
+      m.forward = forward;
+    }
+    const rows = o.rolloutBatch;
+    const kvBytes = 2 * o.config.numLayers * rows * o.config.numKvHeads * o.config.headDim * o.floatBytes * (o.promptTokens + o.maxCotTokens + 7 + o.maxAnswerTokens);
+    const gradientIndex = components.findIndex((c) => c.name.startsWith('gradient pass'));
+    components.splice(gradientIndex, 0, { name: `rollout of ${rows} rows`, bytes: rolloutPeak ?? stepPeak, persistent: false, note: `KV caches at full length ${formatBytes(kvBytes)}` });
     const persistent = components.filter((c) => c.persistent).reduce((s, c) => s + c.bytes, 0);
     return { options: o, components, peak: beforeStep + stepPeak, persistentBytes: persistent, hostBytes: opt.host };
   } finally {
