@@ -7,6 +7,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@softcot/base': src('base'),
       '@softcot/model': src('model'),
       '@softcot/rewards': src('rewards'),
       '@softcot/data': src('data'),

@@ -31,7 +31,7 @@ interface ChildResult {
 
 async function child(dir: string, backend: string, tokens: number, decode: number, noExplicitTranspose: boolean): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
-  const { loadModel, useBackend, KVCache, argmax, setExplicitTranspose } = await import('@softcot/model');
+  const { loadModel, useBackend, greedyGenerate, setExplicitTranspose } = await import('@softcot/model');
   const rss: Record<string, number> = {};
   let peak = 0;
   const sample = (label?: string) => {
@@ -60,23 +60,13 @@ async function child(dir: string, backend: string, tokens: number, decode: numbe
   const forwardColdSeconds = fwd();
   sample('after forward');
   const forwardWarmSeconds = fwd();
-  // Prefill with the cache, then `decode` one-token steps (greedy), each timed.
-  const cache = new KVCache(model.config.numLayers);
+  // Prefill with the cache, then `decode` one-token steps (greedy), each timed: step 0 is the prefill.
+  const stepEnds: number[] = [];
   t = performance.now();
-  let last = tf.tidy(() => model.forward({ inputIds: tf.tensor2d(ids, [1, tokens], 'int32'), cache, logits: 'last' }).logits!);
-  let next = argmax(last.dataSync());
-  last.dispose();
-  const prefillSeconds = (performance.now() - t) / 1000;
-  const decodeSeconds: number[] = [];
-  for (let s = 0; s < decode; s++) {
-    t = performance.now();
-    last = tf.tidy(() => model.forward({ inputIds: tf.tensor2d([[next]], [1, 1], 'int32'), cache, logits: 'last' }).logits!);
-    next = argmax(last.dataSync());
-    last.dispose();
-    decodeSeconds.push((performance.now() - t) / 1000);
-  }
+  greedyGenerate(model, ids, decode + 1, { onStep: () => stepEnds.push(performance.now()) });
+  const prefillSeconds = (stepEnds[0]! - t) / 1000;
+  const decodeSeconds = stepEnds.slice(1).map((end, s) => (end - stepEnds[s]!) / 1000);
   sample('after decode');
-  cache.dispose();
   const params = [...model.params.values()].reduce((a, p) => a + p.size, 0);
   clearInterval(timer);
   const out: ChildResult = { backend, params, loadSeconds, forwardColdSeconds, forwardWarmSeconds, prefillSeconds, decodeSeconds, rssMiB: rss, peakRssSampledMiB: Math.round(peak) };

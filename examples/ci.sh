@@ -13,6 +13,7 @@ MODEL="$WORK/tiny-qwen2"
 softcot init --preset tiny-qwen2 --tokenizer "$SHARED/tokenizers/qwen2.5" --out "$MODEL" --seed 1
 
 export STEPS=2 PROMPTS=1 SAMPLES=2 MICRO=2 LR=1e-4 MAX_COT=6 EVAL_MAX_COT=6 MAX_ANSWER=4 TRAIN_LIMIT=4 EVAL_LIMIT=2 EVAL_SAMPLES=2
+export HOLDOUT=4 VAL_SIZE=1 VALIDATE_EVERY=1
 export BACKEND="${BACKEND:-wasm}"
 
 check() {
@@ -23,7 +24,9 @@ check() {
 
 SETTINGS=hard-greedy,soft-sample bash "$REPO/examples/gsm8k/run.sh" "$MODEL" "$SHARED/datasets/gsm8k/train-sample.jsonl" "$WORK/gsm8k"
 check "$WORK/gsm8k/eval-base/summary.md" "$WORK/gsm8k/eval-soft/summary.json" "$WORK/gsm8k/eval-soft/problems.jsonl" \
-  "$WORK/gsm8k/train-soft/metrics.jsonl" "$WORK/gsm8k/train-soft/reward-curve.svg"
+  "$WORK/gsm8k/train-soft/metrics.jsonl" "$WORK/gsm8k/train-soft/reward-curve.svg" "$WORK/gsm8k/train-soft/best/config.json"
+# The evaluation is on held-out rows: none of its questions is in the training file.
+if grep -Fxf "$WORK/gsm8k/data/heldout.jsonl" "$WORK/gsm8k/data/train.jsonl" >/dev/null; then echo "ci: FAIL: held-out rows in the training file" >&2; exit 1; fi
 
 MATH_DATA="$SHARED/datasets/math/train.jsonl"
 if [[ -f "$MATH_DATA" ]]; then

@@ -7,7 +7,8 @@ MODEL="${1:-models/Qwen2.5-0.5B-Instruct}"
 DATA="${2:-$REPO/../shared/datasets/gsm8k/train.jsonl}"
 OUT="${3:-runs/compare-inference}"
 FORMAT="${FORMAT:-gsm8k}"
-EVAL_DATA="${EVAL_DATA:-$DATA}"
+EVAL_DATA="${EVAL_DATA:-}"               # default: the last HOLDOUT rows of DATA
+HOLDOUT="${HOLDOUT:-200}"
 MODES="${MODES:-hard soft fuzzy}"
 STEPS="${STEPS:-50}"
 PROMPTS="${PROMPTS:-2}"
@@ -21,17 +22,20 @@ TRAIN_LIMIT="${TRAIN_LIMIT:-}"
 EVAL_LIMIT="${EVAL_LIMIT:-50}"
 EVAL_SAMPLES="${EVAL_SAMPLES:-8}"
 SETTINGS="${SETTINGS:-all}"
+VAL_SIZE="${VAL_SIZE:-20}"               # validation problems (from the training part) for best-checkpoint selection
+VALIDATE_EVERY="${VALIDATE_EVERY:-25}"
 BACKEND="${BACKEND:-wasm}"
 need "$MODEL/config.json" "a Hugging Face model folder; see examples/README.md"
 need "$DATA" "training data; see examples/README.md"
 
+choose_eval_data
 LIMIT_FLAG=(); [[ -n "$TRAIN_LIMIT" ]] && LIMIT_FLAG=(--limit "$TRAIN_LIMIT")
 MODELS="base=$MODEL"
 for mode in $MODES; do
-  softcot train --model "$MODEL" --data "$DATA" --format "$FORMAT" "${LIMIT_FLAG[@]}" --out "$OUT/train-$mode" --mode "$mode" \
+  softcot train --model "$MODEL" --data "$TRAIN_DATA" --format "$FORMAT" "${LIMIT_FLAG[@]}" --out "$OUT/train-$mode" --mode "$mode" \
     --steps "$STEPS" --prompts-per-step "$PROMPTS" --samples "$SAMPLES" --micro-batch "$MICRO" --lr "$LR" \
-    --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --backend "$BACKEND"
-  MODELS="$MODELS,$mode=$(latest_checkpoint "$OUT/train-$mode")"
+    --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" --backend "$BACKEND"
+  MODELS="$MODELS,$mode=$(best_checkpoint "$OUT/train-$mode")"
 done
 softcot compare --models "$MODELS" --data "$EVAL_DATA" --format "$FORMAT" --limit "$EVAL_LIMIT" --samples "$EVAL_SAMPLES" \
   --settings "$SETTINGS" --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" --backend "$BACKEND" --out "$OUT/grid"

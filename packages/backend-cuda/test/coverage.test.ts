@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, greedyGenerate, initModel, makeConfigJson, parseModelConfig } from '@softcot/model';
-import { noiseSigma } from '@softcot/mixer';
+import { COT_MODES, GAUSSIAN_MODES, noiseSigma, resolveCot } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
 import { paperPrompt, type Example } from '@softcot/data';
 import { RLOOTrainer, supervisedFineTune } from '@softcot/trainer';
@@ -27,17 +27,21 @@ async function dispatchedKernels(): Promise<Set<string>> {
   const model = initModel(config, 1);
   const sigma = noiseSigma(model.embeddingMatrix, 0.33);
   await record(() => greedyGenerate(model, [[1, 2, 3], [4, 5]], 3));
-  for (const mode of ['hard', 'soft', 'fuzzy'] as const)
-    for (const filter of mode === 'hard' ? [undefined] : [undefined, { topK: 3, topP: 0.9, minP: 0.05 }])
-      await record(() => rollout(model, tok, ['1+2', '3+4'], { cot: { mode, filter }, format, maxCotTokens: 3, maxAnswerTokens: 2, sigma, answer: { greedy: false }, seed: 1 }));
+  for (const mode of COT_MODES)
+    for (const filter of GAUSSIAN_MODES.includes(mode) ? [undefined, { topK: 3, topP: 0.9, minP: 0.05 }] : [undefined]) {
+      const cot = resolveCot({ mode, ...(GAUSSIAN_MODES.includes(mode) ? { sigma, ...(filter ? { filter } : {}) } : {}) });
+      await record(() => rollout(model, tok, ['1+2', '3+4'], { cot, format, maxCotTokens: 3, maxAnswerTokens: 2, answer: { greedy: false }, seed: 1 }));
+    }
   await record(() => supervisedFineTune(model, tok, data, { format, steps: 1, batchSize: 2, lr: 1e-3 }));
   for (const [mode, reward, extra] of [
     ['soft', 'verifier', { ppo: { clip: 0.2 }, kl: { beta: 0.1 } }],
     ['hard', 'jepo', {}],
     ['fuzzy', 'avgprob', { algorithm: 'grpo' }],
+    ['gumbel', 'verifier', {}],
+    ['multiplex', 'logprob', {}],
   ] as const) {
     const trainer = new RLOOTrainer({
-      model, tokenizer: tok, format, cot: { mode, maxTokens: 3, ...(reward === 'verifier' ? { filter: { topK: 3, topP: 0.9, minP: 0.05 } } : {}) }, reward, promptsPerStep: 1, samplesPerPrompt: 2, microBatch: 2,
+      model, tokenizer: tok, format, cot: { mode, maxTokens: 3, ...(mode === 'soft' ? { filter: { topK: 3, topP: 0.9, minP: 0.05 } } : {}) }, reward, promptsPerStep: 1, samplesPerPrompt: 2, microBatch: 2,
       maxAnswerTokens: 2, steps: 1, lr: 1e-3, progress: false, ...extra,
     });
     await record(() => trainer.train(data));

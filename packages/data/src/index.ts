@@ -6,4 +6,3 @@ export * from './loaders';
 export * from './sampling';
 export * from './prompts';
 export * from './synthetic';
-export * from './shared';

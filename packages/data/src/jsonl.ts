@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@softcot/base';
 import { DatasetError } from './errors';
 
 /** One non-blank line of a JSONL file: its 1-based line number and either the parsed value or the parse error. */
@@ -53,22 +54,9 @@ function serialise(rows: readonly unknown[], path: string): string {
   return s;
 }
 
-/** Writes rows as JSONL atomically: to a temporary file next to `path`, then renamed over it. Creates parent folders. */
+/** Writes rows as JSONL atomically (see writeFileAtomic). Creates parent folders. */
 export function writeJsonl(path: string, rows: readonly unknown[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const data = serialise(rows, path);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    writeFileSync(tmp, data, 'utf8');
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
+  writeFileAtomic(path, serialise(rows, path));
 }
 
 /** Appends one row (or several rows, when given an array) to a JSONL file, creating it and its folder if needed. */

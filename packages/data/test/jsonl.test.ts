@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { appendJsonl, DatasetError, findRepoRoot, readJsonl, sharedDir, writeJsonl } from '../src';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendJsonl, DatasetError, readJsonl, writeJsonl } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'softcot-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,31 +31,5 @@ describe('JSONL utilities', () => {
     writeFileSync(q, '\ufeff{"a":1}\r\n\r\n{"a":2}\r\n');
     expect(readJsonl(q)).toEqual([{ a: 1 }, { a: 2 }]);
     expect(() => readJsonl(join(dir, 'missing.jsonl'))).toThrow(/missing\.jsonl: file not found/);
-  });
-});
-
-describe('sharedDir', () => {
-  const saved = process.env.SOFTCOT_SHARED;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.SOFTCOT_SHARED;
-    else process.env.SOFTCOT_SHARED = saved;
-  });
-
-  it('honours SOFTCOT_SHARED (null when it does not exist)', () => {
-    const s = join(dir, 'myshared');
-    mkdirSync(s, { recursive: true });
-    process.env.SOFTCOT_SHARED = s;
-    expect(sharedDir()).toBe(s);
-    process.env.SOFTCOT_SHARED = join(dir, 'nope');
-    expect(sharedDir()).toBeNull();
-  });
-
-  it('finds <repo>/../shared from the repository root', () => {
-    delete process.env.SOFTCOT_SHARED;
-    const root = findRepoRoot();
-    expect(root).not.toBeNull();
-    const s = sharedDir();
-    if (s === null) console.warn('[data] no ../shared next to the repository');
-    else expect(s).toBe(join(root!, '..', 'shared'));
   });
 });

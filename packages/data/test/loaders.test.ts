@@ -10,8 +10,8 @@ import {
   loadDeepScaleR,
   loadGsm8k,
   loadMath,
-  sharedDir,
 } from '../src';
+import { sharedDir } from '../../../test-support/shared-data';
 
 const shared = sharedDir();
 const gsmDir = shared ? join(shared, 'datasets', 'gsm8k') : null;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EpochSampler, makeRng, shuffle, split, subsample } from '../src';
+import { makeRng } from '@softcot/base';
+import { epochBatch, epochPermutation, shuffle, split } from '../src';
 
 const items = Array.from({ length: 50 }, (_, i) => i);
 
-describe('shuffle / split / subsample', () => {
+describe('shuffle / split', () => {
   it('same seed, same order; different seed, different order; input untouched', () => {
     const a = shuffle(items, 1);
     expect(shuffle(items, 1)).toEqual(a);
@@ -18,9 +19,9 @@ describe('shuffle / split / subsample', () => {
     // Pinned: changing the rng or the Fisher–Yates loop silently changes every split and run order.
     expect(shuffle([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'softcot')).toEqual([8, 7, 9, 0, 4, 2, 3, 1, 6, 5]);
     const r = makeRng(42);
-    const first = [r(), r()];
+    const first = [r.uniform(), r.uniform()];
     const r2 = makeRng(42);
-    expect([r2(), r2()]).toEqual(first);
+    expect([r2.uniform(), r2.uniform()]).toEqual(first);
   });
 
   it('Fisher–Yates is roughly uniform', () => {
@@ -41,46 +42,33 @@ describe('shuffle / split / subsample', () => {
     expect(() => split(items, { testFraction: 1.5, seed: 1 })).toThrow(/testFraction/);
   });
 
-  it('subsample: n distinct items by seed, errors when too many', () => {
-    const s = subsample(items, 5, 'x');
-    expect(s).toHaveLength(5);
-    expect(new Set(s).size).toBe(5);
-    expect(subsample(items, 5, 'x')).toEqual(s);
-    expect(() => subsample(items, 51, 'x')).toThrow(/only 50/);
-  });
 });
 
-describe('EpochSampler', () => {
+describe('epochBatch', () => {
   it('every epoch visits every item once; batches cross epoch boundaries', () => {
-    const s = new EpochSampler(items.slice(0, 10), { batchSize: 4, seed: 3 });
-    const seen = [...s.batches(5)].flat(); // 20 items = 2 epochs
+    const ten = items.slice(0, 10);
+    const seen = Array.from({ length: 5 }, (_, step) => epochBatch(ten, 4, step, 3)).flat(); // 20 items = 2 epochs
     expect(seen).toHaveLength(20);
-    expect([...seen.slice(0, 10)].sort((a, b) => a - b)).toEqual(items.slice(0, 10));
-    expect([...seen.slice(10)].sort((a, b) => a - b)).toEqual(items.slice(0, 10));
+    expect([...seen.slice(0, 10)].sort((a, b) => a - b)).toEqual(ten);
+    expect([...seen.slice(10)].sort((a, b) => a - b)).toEqual(ten);
     expect(seen.slice(0, 10)).not.toEqual(seen.slice(10)); // reshuffled
-    expect(s.state()).toEqual({ epoch: 2, index: 0 });
+    expect(seen.slice(0, 10)).toEqual(epochPermutation(10, 3, 0).map((i) => ten[i]));
   });
 
-  it('resume from a saved state equals an uninterrupted run', () => {
-    const full = new EpochSampler(items, { batchSize: 7, seed: 'run' });
-    const uninterrupted = [...full.batches(30)];
-    const first = new EpochSampler(items, { batchSize: 7, seed: 'run' });
-    const part1 = [...first.batches(13)];
-    const saved = JSON.parse(JSON.stringify(first.state())) as { epoch: number; index: number };
-    const second = new EpochSampler(items, { batchSize: 7, seed: 'run' });
-    second.restore(saved);
-    const part2 = [...second.batches(17)];
-    expect([...part1, ...part2]).toEqual(uninterrupted);
+  it('is a pure function of (seed, step) with the pinned order training runs have used', () => {
+    // Pinned: the trainer's and SFT's data order for existing seeds.
+    expect(epochPermutation(10, 0, 0)).toEqual([4, 3, 8, 1, 5, 9, 6, 2, 7, 0]);
+    expect(epochPermutation(10, 7, 3)).toEqual([6, 8, 0, 7, 2, 4, 3, 1, 9, 5]);
+    expect(epochBatch(items, 7, 12, 'run')).toEqual(epochBatch(items, 7, 12, 'run'));
+    expect(epochBatch(items, 7, 12, 'run')).not.toEqual(epochBatch(items, 7, 12, 'other'));
   });
 
   it('batch larger than the dataset, and validation', () => {
-    const s = new EpochSampler([1, 2, 3], { batchSize: 5, seed: 0 });
-    const b = s.next();
+    const b = epochBatch([1, 2, 3], 5, 0, 0);
     expect(b).toHaveLength(5);
-    expect(s.state()).toEqual({ epoch: 1, index: 2 });
-    expect(() => new EpochSampler([], { batchSize: 1, seed: 0 })).toThrow(/no items/);
-    expect(() => new EpochSampler([1], { batchSize: 0, seed: 0 })).toThrow(/batchSize/);
-    expect(() => s.restore({ epoch: 0, index: 3 })).toThrow(/outside/);
-    expect(() => s.restore({ epoch: -1, index: 0 })).toThrow(/epoch/);
+    expect([...b.slice(0, 3)].sort()).toEqual([1, 2, 3]);
+    expect(() => epochBatch([], 1, 0, 0)).toThrow(/no items/);
+    expect(() => epochBatch([1], 0, 0, 0)).toThrow(/batchSize/);
+    expect(() => epochBatch([1], 1, -1, 0)).toThrow(/step/);
   });
 });

@@ -5,13 +5,10 @@ import {
   assertDisjoint,
   checkArithmetic,
   generateArithmeticDataset,
-  generateReachabilityDataset,
   generateSyntheticSplits,
   oodTextSet,
   paperPrompt,
-  reachability,
   sftText,
-  shortestPath,
   syntheticAlphabet,
   syntheticPieces,
   withLazySolutions,
@@ -136,48 +133,6 @@ describe('syntheticPieces', () => {
   });
 });
 
-describe('reachability', () => {
-  it('the CoT is a shortest path over listed edges; answer = its length', () => {
-    const data = generateReachabilityDataset({ n: 1000, seed: 4, difficulty: 3 });
-    for (const ex of data) {
-      const m = /^(.*)\. ([a-z]) to ([a-z])\?$/.exec(ex.question)!;
-      expect(m).not.toBeNull();
-      const edges = m[1]!.split(',').map((e) => e.split('>') as [string, string]);
-      const path = (ex.row.cot as string).slice(0, -1).split('>');
-      expect(path[0]).toBe(m[2]);
-      expect(path.at(-1)).toBe(m[3]);
-      const set = new Set(edges.map(([u, v]) => `${u}>${v}`));
-      for (let k = 0; k + 1 < path.length; k++) expect(set.has(`${path[k]}>${path[k + 1]}`)).toBe(true);
-      expect(shortestPath(edges, m[2]!, m[3]!)!.length).toBe(path.length);
-      expect(ex.answer).toBe(String(path.length - 1));
-      expect(ex.solution).toBe(`${ex.row.cot as string} The final answer is: \\boxed{${ex.answer}}`);
-    }
-  });
-
-  it('without shortcuts the answer is the planted length, so difficulty raises it', () => {
-    const mean = (d: number) => {
-      const data = generateReachabilityDataset({ n: 300, seed: 8, difficulty: d });
-      const lens = data.map((e) => Number(e.answer));
-      for (const l of lens) expect(l).toBeLessThanOrEqual(d + 1);
-      return lens.reduce((a, b) => a + b, 0) / lens.length;
-    };
-    const [m1, m3, m5] = [mean(1), mean(3), mean(5)];
-    expect(m3).toBeGreaterThan(m1 + 0.5);
-    expect(m5).toBeGreaterThan(m3 + 0.5);
-    const withShortcuts = generateReachabilityDataset({ n: 300, seed: 8, difficulty: 5, shortcuts: true });
-    expect(withShortcuts.reduce((a, e) => a + Number(e.answer), 0) / 300).toBeLessThan(m5);
-    expect(() => reachability({ nodes: 3, edges: 6, maxPathLength: 2, seed: 1 })).toThrow(/shortcut/);
-  });
-
-  it('single problem, sizes and validation', () => {
-    const p = reachability({ nodes: 6, edges: 9, seed: 1 });
-    expect(p.edges).toHaveLength(9);
-    expect(new Set(p.edges.map((e) => e.join('>'))).size).toBe(9);
-    expect(() => reachability({ nodes: 27, edges: 3, seed: 1 })).toThrow(/nodes/);
-    expect(() => reachability({ nodes: 3, edges: 7, seed: 1 })).toThrow(/edges/);
-  });
-});
-
 describe('OOD text set', () => {
   it('ARC-like items with a valid answer key', () => {
     const items = oodTextSet({ n: 500, seed: 1 });
@@ -204,12 +159,10 @@ describe('alphabets', () => {
       const f = syntheticPromptFormat(style);
       const arith = generateArithmeticDataset({ n: 1000, seed: 11, difficulty: 4, style });
       const arithMod = generateArithmeticDataset({ n: 200, seed: 11, modulus: 7, style });
-      const reach = generateReachabilityDataset({ n: 1000, seed: 11, nodes: 26, edges: 60, style });
       const aAlpha = syntheticAlphabet('arithmetic', { format: f });
       expect(uncovered(arith.flatMap((e) => texts(e, f)), aAlpha)).toEqual([]);
       expect(uncovered(arithMod.flatMap((e) => texts(e, f)), syntheticAlphabet('arithmetic', { format: f, modulus: true }))).toEqual([]);
-      expect(uncovered(reach.flatMap((e) => texts(e, f)), syntheticAlphabet('reachability', { format: f }))).toEqual([]);
-      expect(uncovered([...arith, ...arithMod, ...reach].flatMap((e) => texts(e, f)), all)).toEqual([]);
+      expect(uncovered([...arith, ...arithMod].flatMap((e) => texts(e, f)), all)).toEqual([]);
     }
     const ood = oodTextSet({ n: 1000, seed: 11 });
     expect(uncovered(ood.flatMap((i) => [i.question, ...i.choices, i.answerKey]), syntheticAlphabet('ood'))).toEqual([]);
@@ -236,15 +189,13 @@ describe('splits without overlap', () => {
     expect(train.length + test.length).toBe(new Set(data.map((e) => e.question)).size);
   });
 
-  it('generateSyntheticSplits: disjoint train/test for both tasks', () => {
-    for (const task of ['arithmetic', 'reachability'] as const) {
-      const { train, test } = generateSyntheticSplits(task, { nTrain: 500, nTest: 100, seed: 3, difficulty: 2 });
-      expect(train).toHaveLength(500);
-      expect(test).toHaveLength(100);
-      expect(new Set(test.map((e) => e.question)).size).toBe(100);
-      const tq = new Set(test.map((e) => e.question));
-      expect(train.some((e) => tq.has(e.question))).toBe(false);
-      expect(new Set([...train, ...test].map((e) => e.id)).size).toBe(600);
-    }
+  it('generateSyntheticSplits: disjoint train/test', () => {
+    const { train, test } = generateSyntheticSplits('arithmetic', { nTrain: 500, nTest: 100, seed: 3, difficulty: 2 });
+    expect(train).toHaveLength(500);
+    expect(test).toHaveLength(100);
+    expect(new Set(test.map((e) => e.question)).size).toBe(100);
+    const tq = new Set(test.map((e) => e.question));
+    expect(train.some((e) => tq.has(e.question))).toBe(false);
+    expect(new Set([...train, ...test].map((e) => e.id)).size).toBe(600);
   });
 });

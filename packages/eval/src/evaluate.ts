@@ -81,6 +81,8 @@ export interface SettingSummary {
   setting: string;
   mode: CotMode;
   greedy: boolean;
+  /** The policy evaluated: τ, σ, filters, gumbel/multiplex settings. */
+  policy: CotPolicy;
   problems: number;
   samplesPerProblem: number;
   /** Mean fraction correct over samples: greedy pass@1 for greedy settings, sample pass@1 otherwise. */
@@ -147,6 +149,7 @@ export async function evaluate(model: CausalLM, tokenizer: Tokenizer, examples: 
       setting: label,
       mode: setting.mode,
       greedy: setting.greedy,
+      policy: cot,
       problems: examples.length,
       samplesPerProblem: per,
       pass1: counts.reduce((a, x) => a + x.c / x.n, 0) / counts.length,

@@ -2,5 +2,6 @@ export * from './passk';
 export * from './plot';
 export * from './evaluate';
 export * from './report';
-export * from './compare';
+export * from './mode-grid';
 export * from './ood';
+export * from './base-profile';

@@ -3,8 +3,7 @@
  * bar charts and grouped bar charts (the training-mode × inference-mode grid). Output is standalone SVG text.
  * Non-finite points (NaN, ±Infinity) are skipped and break a line; empty series are listed in the legend only.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '@softcot/base';
 
 /** A colour-blind-friendly categorical palette (Tableau 10); repeats with a dash pattern after 10 series. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -23,17 +22,39 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** About `count` round ticks (steps 1, 2, 5 × 10^k) covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
+/**
+ * About `count` round ticks covering [lo, hi]: step = m·10^k with m ∈ {1, 2, 5} the smallest not below
+ * (hi − lo)/count, ticks at the multiples of the step inside the range. With `integer` (steps, positions, k) the
+ * step is at least 1, so no tick falls between two integers.
+ */
+export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [];
-  if (lo === hi) return [lo];
   if (lo > hi) [lo, hi] = [hi, lo];
+  if (lo === hi) return integer && !Number.isInteger(lo) ? [] : [lo];
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= raw) ?? 10 * mag;
+  if (integer) step = Math.max(1, Math.round(step));
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) out.push(Number((i * step).toPrecision(12)));
   return out;
+}
+
+/**
+ * Labels for evenly spaced ticks: as many decimals as the step needs and no more, so neighbouring labels always
+ * differ (11.9196, 11.9198, … rather than five "11.92"). Exponent form for very large or small magnitudes.
+ */
+export function formatTicks(ticks: readonly number[]): string[] {
+  if (ticks.length < 2) return ticks.map(formatTick);
+  const step = Math.min(...ticks.slice(1).map((t, i) => Math.abs(t - ticks[i]!)).filter((d) => d > 0));
+  const biggest = Math.max(...ticks.map(Math.abs));
+  if (biggest >= 1e5 || biggest < 1e-3) {
+    // Exponent form with enough mantissa digits for the step.
+    const digits = Math.max(1, Math.ceil(Math.log10(biggest / step) - 1e-9));
+    return ticks.map((t) => (t === 0 ? '0' : t.toExponential(Math.min(digits, 10)).replace(/\.?0+e/, 'e').replace('e+', 'e')));
+  }
+  const decimals = Math.max(0, Math.min(12, Math.ceil(-Math.log10(step) - 1e-9)));
+  return ticks.map((t) => (Object.is(Number(t.toFixed(decimals)), -0) ? '0' : String(Number(t.toFixed(decimals)))));
 }
 
 function niceDomain(lo: number, hi: number): [number, number] {
@@ -61,6 +82,10 @@ export interface LineSeries {
   points: ReadonlyArray<readonly [number, number]>;
   /** Optional colour; default from PALETTE. */
   color?: string;
+  /** Draw the points as faint dots without a line (raw values under a running mean). */
+  dotsOnly?: boolean;
+  /** A shaded spread [x, low, high] in the series colour (e.g. mean ± std), drawn under the lines. */
+  band?: ReadonlyArray<readonly [number, number, number]>;
 }
 
 export interface LineChartOptions extends ChartBase {
@@ -102,23 +127,25 @@ function header(f: Frame, opts: ChartBase): string[] {
 
 function yAxis(f: Frame, lo: number, hi: number, y: (v: number) => number): string[] {
   const out: string[] = [`<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${f.bottom}" stroke="#333"/>`];
-  for (const t of niceTicks(lo, hi)) {
-    if (t < lo - 1e-12 || t > hi + 1e-12) continue;
+  const ticks = niceTicks(lo, hi).filter((t) => t >= lo - 1e-12 && t <= hi + 1e-12);
+  const labels = formatTicks(ticks);
+  ticks.forEach((t, i) => {
     const py = r(y(t));
     out.push(`<line x1="${f.left}" y1="${py}" x2="${f.right}" y2="${py}" stroke="#e5e5e5"/>`);
     out.push(`<line x1="${f.left - 4}" y1="${py}" x2="${f.left}" y2="${py}" stroke="#333"/>`);
-    out.push(`<text x="${f.left - 7}" y="${py + 4}" text-anchor="end">${escapeXml(formatTick(t))}</text>`);
-  }
+    out.push(`<text x="${f.left - 7}" y="${py + 4}" text-anchor="end">${escapeXml(labels[i]!)}</text>`);
+  });
   return out;
 }
 
-function legend(f: Frame, names: ReadonlyArray<{ name: string; color: string; dash?: string }>, kind: 'line' | 'box'): string[] {
+function legend(f: Frame, names: ReadonlyArray<{ name: string; color: string; dash?: string; marker?: Marker }>, kind: 'line' | 'box'): string[] {
   const out: string[] = [];
   const x = f.right + 15;
   names.forEach((s, i) => {
     const y = f.top + 10 + i * 18;
     if (kind === 'line') {
       out.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+      if (s.marker) out.push(markerSvg(s.marker, x + 9, y, s.color));
     } else {
       out.push(`<rect x="${x + 3}" y="${y - 6}" width="12" height="12" fill="${s.color}"/>`);
     }
@@ -134,11 +161,58 @@ function legendWidth(names: readonly string[]): number {
 
 const r = (v: number) => Math.round(v * 100) / 100;
 
-function seriesStyle(i: number, color?: string): { color: string; dash?: string } {
+type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross';
+const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond', 'cross'];
+const DASHES: ReadonlyArray<string | undefined> = [undefined, '7 4', '2 3', '9 3 2 3'];
+
+/**
+ * Series i: a palette colour, a dash pattern and a marker shape that all change with i (4 dashes and 5 markers
+ * cycle with different periods), so two series that lie on top of each other still show both.
+ */
+function seriesStyle(i: number, color?: string): { color: string; dash?: string; marker: Marker } {
   const c = color ?? PALETTE[i % PALETTE.length]!;
-  const dashes = [undefined, '6 3', '2 3', '8 3 2 3'];
-  const dash = dashes[Math.floor(i / PALETTE.length) % dashes.length];
-  return dash ? { color: c, dash } : { color: c };
+  const dash = DASHES[i % DASHES.length];
+  const marker = MARKERS[i % MARKERS.length]!;
+  return dash ? { color: c, dash, marker } : { color: c, marker };
+}
+
+/** A hollow marker (the line under it stays visible) centred on (x, y). */
+function markerSvg(m: Marker, x: number, y: number, color: string): string {
+  const a = `fill="#ffffff" fill-opacity="0.6" stroke="${color}" stroke-width="1.5"`;
+  switch (m) {
+    case 'circle':
+      return `<circle cx="${r(x)}" cy="${r(y)}" r="3.5" ${a}/>`;
+    case 'square':
+      return `<rect x="${r(x - 3.2)}" y="${r(y - 3.2)}" width="6.4" height="6.4" ${a}/>`;
+    case 'triangle':
+      return `<polygon points="${r(x)},${r(y - 4)} ${r(x + 4)},${r(y + 3)} ${r(x - 4)},${r(y + 3)}" ${a}/>`;
+    case 'diamond':
+      return `<polygon points="${r(x)},${r(y - 4.5)} ${r(x + 4.5)},${r(y)} ${r(x)},${r(y + 4.5)} ${r(x - 4.5)},${r(y)}" ${a}/>`;
+    case 'cross':
+      return `<path d="M${r(x - 3.5)},${r(y - 3.5)}L${r(x + 3.5)},${r(y + 3.5)}M${r(x - 3.5)},${r(y + 3.5)}L${r(x + 3.5)},${r(y - 3.5)}" stroke="${color}" stroke-width="1.8"/>`;
+  }
+}
+
+/**
+ * Trailing running mean over `window` points, with the spread (mean ± std of the same window, population std)
+ * as a band: [x, mean] points and [x, mean − std, mean + std] band entries. Non-finite values are left out.
+ */
+export function runningMean(
+  points: ReadonlyArray<readonly [number, number]>,
+  window: number,
+): { mean: Array<[number, number]>; band: Array<[number, number, number]> } {
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`runningMean: window must be a positive integer, got ${window}`);
+  const good = points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  const mean: Array<[number, number]> = [];
+  const band: Array<[number, number, number]> = [];
+  good.forEach((p, i) => {
+    const w = good.slice(Math.max(0, i - window + 1), i + 1).map((q) => q[1]);
+    const m = w.reduce((a, b) => a + b, 0) / w.length;
+    const sd = Math.sqrt(w.reduce((a, b) => a + (b - m) ** 2, 0) / w.length);
+    mean.push([p[0], m]);
+    band.push([p[0], m - sd, m + sd]);
+  });
+  return { mean, band };
 }
 
 /** Line chart as SVG text: axes with ticks, gridlines, a legend and one colour per series. */
@@ -148,7 +222,10 @@ export function lineChart(opts: LineChartOptions): string {
   const logX = opts.logX ?? false;
   const tx = (x: number) => (logX ? Math.log10(x) : x);
   const ok = (p: readonly [number, number]) => Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!logX || p[0] > 0);
-  const finite = opts.series.flatMap((s) => s.points.filter(ok));
+  const finite = opts.series.flatMap((s) => [
+    ...s.points.filter(ok),
+    ...(s.band ?? []).flatMap(([x, lo, hi]) => [[x, lo] as const, [x, hi] as const]).filter(ok),
+  ]);
 
   let [x0, x1] = finite.length ? [Math.min(...finite.map((p) => tx(p[0]))), Math.max(...finite.map((p) => tx(p[0])))] : [0, 1];
   if (x0 === x1) {
@@ -174,22 +251,35 @@ export function lineChart(opts: LineChartOptions): string {
       for (let p = Math.floor(e0); p <= Math.ceil(e1); p++) xticks.push(10 ** p);
     }
   } else {
-    xticks = niceTicks(x0, x1);
+    // Integer x values (steps, positions, k) get integer ticks: no tick at step 1.5.
+    xticks = niceTicks(x0, x1, 5, finite.every((p) => Number.isInteger(p[0])));
   }
-  for (const t of xticks) {
-    const v = tx(t);
-    if (v < x0 - 1e-9 || v > x1 + 1e-9) continue;
+  xticks = xticks.filter((t) => tx(t) >= x0 - 1e-9 && tx(t) <= x1 + 1e-9);
+  const xlabels = logX ? xticks.map(formatTick) : formatTicks(xticks);
+  xticks.forEach((t, i) => {
     const px = r(X(t));
     out.push(`<line x1="${px}" y1="${f.bottom}" x2="${px}" y2="${f.bottom + 4}" stroke="#333"/>`);
-    out.push(`<text x="${px}" y="${f.bottom + 17}" text-anchor="middle">${escapeXml(formatTick(t))}</text>`);
-  }
+    out.push(`<text x="${px}" y="${f.bottom + 17}" text-anchor="middle">${escapeXml(xlabels[i]!)}</text>`);
+  });
   if (finite.length === 0) {
     out.push(`<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" fill="#888">no data</text>`);
   }
+  // bands first, so every line is drawn over them
+  opts.series.forEach((s, i) => {
+    const band = (s.band ?? []).filter(([x, lo, hi]) => ok([x, lo]) && ok([x, hi]));
+    if (band.length < 2) return;
+    const upper = band.map(([x, , hi]) => `${r(X(x))},${r(Y(hi))}`);
+    const lower = band.map(([x, lo]) => `${r(X(x))},${r(Y(lo))}`).reverse();
+    out.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${seriesStyle(i, s.color).color}" fill-opacity="0.15" stroke="none"/>`);
+  });
   // series
   out.push(`<g>`);
   opts.series.forEach((s, i) => {
     const st = seriesStyle(i, s.color);
+    if (s.dotsOnly) {
+      for (const p of s.points.filter(ok)) out.push(`<circle cx="${r(X(p[0]))}" cy="${r(Y(p[1]))}" r="1.8" fill="${st.color}" fill-opacity="0.35"/>`);
+      return;
+    }
     const segments: string[][] = [[]];
     for (const p of s.points) {
       if (!ok(p)) {
@@ -205,11 +295,11 @@ export function lineChart(opts: LineChartOptions): string {
     }
     const good = s.points.filter(ok);
     if (opts.markers ?? good.length <= 50) {
-      for (const p of good) out.push(`<circle cx="${r(X(p[0]))}" cy="${r(Y(p[1]))}" r="3" fill="${st.color}"/>`);
+      for (const p of good) out.push(markerSvg(st.marker, X(p[0]), Y(p[1]), st.color));
     }
   });
   out.push(`</g>`);
-  out.push(...legend(f, opts.series.map((s, i) => ({ name: s.name, ...seriesStyle(i, s.color) })), 'line'));
+  out.push(...legend(f, opts.series.map((s, i) => ({ name: s.name, ...seriesStyle(i, s.color), ...(s.dotsOnly ? { dash: '1 4' } : {}) })), 'line'));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -287,10 +377,7 @@ export function barChart(opts: BarChartOptions): string {
   return groupedBarChart({ ...rest, groups: labels, seriesNames: [opts.yLabel ?? 'value'], values: values.map((v) => [v]) });
 }
 
-/** Writes SVG text to `path` (creating folders; temp file + rename). */
+/** Writes SVG text to `path` atomically (creating folders). */
 export function writeSvg(path: string, svg: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, svg, 'utf8');
-  renameSync(tmp, path);
+  writeFileAtomic(path, svg);
 }

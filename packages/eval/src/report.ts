@@ -1,7 +1,8 @@
 // Writing an evaluation to a folder: per-problem JSONL, summary.json, summary.md and SVG plots
 // (pass@k per setting, next-token entropy by CoT position).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@softcot/base';
+import { writeJsonl } from '@softcot/data';
 import { summaryTable, type EvalResult, type SettingSummary } from './evaluate';
 import { lineChart, writeSvg } from './plot';
 
@@ -17,12 +18,6 @@ export interface EvalReportFiles {
   summaryMd: string;
   passkSvg: string;
   entropySvg: string;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** pass@k curves: one series per setting (sampled settings with their k values; greedy ones as a flat pass@1). */
@@ -70,7 +65,6 @@ export function evalMarkdown(result: EvalResult, meta: EvalReportMeta = {}, ks?:
  * answer and verdict), `summary.json`, `summary.md`, `passk.svg` and `entropy.svg` into `dir`.
  */
 export function writeEvalReport(dir: string, result: EvalResult, meta: EvalReportMeta = {}, opts: { ks?: readonly number[] } = {}): EvalReportFiles {
-  mkdirSync(dir, { recursive: true });
   const files: EvalReportFiles = {
     problems: join(dir, 'problems.jsonl'),
     summaryJson: join(dir, 'summary.json'),
@@ -78,19 +72,17 @@ export function writeEvalReport(dir: string, result: EvalResult, meta: EvalRepor
     passkSvg: join(dir, 'passk.svg'),
     entropySvg: join(dir, 'entropy.svg'),
   };
-  const rows = result.problems.map((p) =>
-    JSON.stringify({
+  const rows = result.problems.map((p) => ({
       id: p.id,
       setting: p.setting,
       question: p.question,
       reference: p.reference,
       correct: p.correct,
-      samples: p.samples.map((s) => ({ cot: s.cotText, completion: s.completion, answer: s.extracted, correct: s.correct, cotLength: s.cotLength, cotStop: s.cotStop })),
-    }),
-  );
-  writeAtomic(files.problems, rows.join('\n') + (rows.length ? '\n' : ''));
-  writeAtomic(files.summaryJson, JSON.stringify({ meta, summaries: result.summaries }, null, 2) + '\n');
-  writeAtomic(files.summaryMd, evalMarkdown(result, meta, opts.ks));
+    samples: p.samples.map((s) => ({ cot: s.cotText, completion: s.completion, answer: s.extracted, correct: s.correct, cotLength: s.cotLength, cotStop: s.cotStop })),
+  }));
+  writeJsonl(files.problems, rows);
+  writeJsonAtomic(files.summaryJson, { meta, summaries: result.summaries });
+  writeFileAtomic(files.summaryMd, evalMarkdown(result, meta, opts.ks));
   writeSvg(files.passkSvg, passAtKChart(result.summaries));
   writeSvg(files.entropySvg, entropyChart(result.summaries));
   return files;

@@ -1,9 +1,11 @@
 // A small hand-made evaluation result shared by the report and compare tests.
+import { resolveCot } from '@softcot/mixer';
 import type { EvalResult, SettingSummary } from '../src/evaluate';
 
 export function summary(setting: string, greedy: boolean, pass1: number, passAtK: Record<number, number>): SettingSummary {
   const [mode] = setting.split(' ') as ['hard' | 'soft' | 'fuzzy'];
-  return { setting, mode, greedy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
+  const policy = resolveCot({ mode, greedy, ...(mode === 'hard' ? {} : { sigma: 0.1 }) });
+  return { setting, mode, greedy, policy, problems: 2, samplesPerProblem: greedy ? 1 : 4, pass1, passAtK, meanCotLength: 5, stopReasons: { stop: 2 }, entropyByPosition: [1, 0.5, 0.25] };
 }
 
 export const result: EvalResult = {

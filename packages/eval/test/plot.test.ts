@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { barChart, escapeXml, formatTick, groupedBarChart, lineChart, niceTicks, writeSvg } from '../src/plot';
+import { barChart, escapeXml, formatTick, formatTicks, groupedBarChart, lineChart, niceTicks, runningMean, writeSvg } from '../src/plot';
 
 /** Well-formedness check: tags balance, attributes are quoted, text has no raw `<` or bare `&`. */
 function assertWellFormed(svg: string): void {
@@ -127,12 +127,82 @@ describe('bar charts', () => {
   });
 });
 
+describe('line styles, bands and raw points', () => {
+  it('a narrow y range and integer steps give distinct, round labels (entropy plot, reward curve)', () => {
+    const svg = lineChart({ series: [{ name: 'H', points: [[0, 11.9195], [1, 11.9201], [2, 11.9205]] }] });
+    const yLabels = [...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1]);
+    expect(new Set(yLabels).size).toBe(yLabels.length);
+    expect(yLabels.length).toBeGreaterThanOrEqual(3);
+    const steps = lineChart({ series: [{ name: 'reward', points: [[1, 0.5], [2, 0.7], [3, 0.6]] }] });
+    const xLabels = [...steps.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1]);
+    expect(xLabels).toEqual(['1', '2', '3']);
+  });
+
+  it('overlapping series stay distinguishable: each has its own dash pattern and marker shape', () => {
+    const pts = [[1, 50], [2, 60], [4, 70]] as Array<[number, number]>;
+    const svg = lineChart({ series: ['a', 'b', 'c', 'd'].map((name) => ({ name, points: pts })) });
+    const dashes = [...svg.matchAll(/<polyline [^>]*?(?:stroke-dasharray="([^"]+)")?\s*points=/g)].map((m) => m[1] ?? 'solid');
+    expect(new Set(dashes).size).toBe(4);
+    expect(svg).toMatch(/<circle [^>]*fill-opacity/); // hollow markers let the line under them show
+    expect(svg).toMatch(/<rect [^>]*fill-opacity/);
+    expect(svg).toMatch(/<polygon [^>]*fill-opacity="0.6"/);
+  });
+
+  it('draws a spread band under the lines and raw values as dots', () => {
+    const svg = lineChart({
+      series: [
+        { name: 'raw', points: [[1, 1], [2, 3], [3, 2]], dotsOnly: true, band: [[1, 0, 2], [2, 2, 4], [3, 1, 3]] },
+        { name: 'mean', points: [[1, 1], [2, 2], [3, 2]] },
+      ],
+    });
+    assertWellFormed(svg);
+    const band = svg.indexOf('fill-opacity="0.15"');
+    expect(band).toBeGreaterThan(0);
+    expect(band).toBeLessThan(svg.indexOf('<polyline')); // under the lines
+    expect(svg.match(/<polyline/g)).toHaveLength(1); // the dots have no line
+    expect(svg.match(/r="1.8"/g)).toHaveLength(3);
+    expect(svg).toContain('>4</text>'); // the band widens the y range
+  });
+});
+
 describe('helpers', () => {
   it('ticks and labels are round', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(0, 97)).toEqual([0, 20, 40, 60, 80]);
     expect(formatTick(0.1 + 0.2)).toBe('0.3');
     expect(formatTick(123456)).toBe('1.2e5');
+  });
+
+  it('steps of 1, 2 or 5 × 10^k; integer axes never get a tick between integers', () => {
+    expect(niceTicks(1, 3)).toEqual([1, 1.5, 2, 2.5, 3]);
+    expect(niceTicks(1, 3, 5, true)).toEqual([1, 2, 3]);
+    expect(niceTicks(0, 7, 5, true)).toEqual([0, 2, 4, 6]);
+    expect(niceTicks(0, 1000, 5, true)).toEqual([0, 200, 400, 600, 800, 1000]);
+    expect(niceTicks(-0.35, 0.35)).toEqual([-0.2, 0, 0.2]);
+    expect(niceTicks(11.9195, 11.9205)).toEqual([11.9195, 11.92, 11.9205]);
+    expect(niceTicks(2.5, 2.5, 5, true)).toEqual([]);
+  });
+
+  it('tick labels are as precise as the step, so neighbours always differ', () => {
+    // The entropy plot's case: formatTick alone rounds every one of these to "11.92".
+    expect(niceTicks(11.9195, 11.9205).map(formatTick)).toEqual(['11.92', '11.92', '11.92']);
+    expect(formatTicks(niceTicks(11.9195, 11.9205))).toEqual(['11.9195', '11.92', '11.9205']);
+    expect(formatTicks([0, 0.2, 0.4])).toEqual(['0', '0.2', '0.4']);
+    expect(formatTicks([-0.2, 0, 0.2])).toEqual(['-0.2', '0', '0.2']);
+    expect(formatTicks([1000, 1500, 2000])).toEqual(['1000', '1500', '2000']);
+    expect(formatTicks([100000, 100500, 101000])).toEqual(['1e5', '1.005e5', '1.01e5']);
+    for (const [lo, hi] of [[0.123456, 0.123459], [99.99, 100.01], [1e-5, 3e-5], [-7.25, -7.2]]) {
+      const labels = formatTicks(niceTicks(lo!, hi!));
+      expect(new Set(labels).size, `${lo}..${hi}: ${labels.join(' ')}`).toBe(labels.length);
+    }
+  });
+
+  it('runningMean: trailing window mean with a ± std band', () => {
+    const { mean, band } = runningMean([[1, 2], [2, 4], [3, NaN], [4, 9]], 2);
+    expect(mean).toEqual([[1, 2], [2, 3], [4, 6.5]]);
+    expect(band[1]).toEqual([2, 2, 4]);
+    expect(band[2]).toEqual([4, 4, 9]);
+    expect(() => runningMean([], 0)).toThrow(/window/);
   });
   it('writeSvg writes the file', () => {
     const p = join(dir, 'a', 'b.svg');

@@ -3,7 +3,8 @@
 // own, moved embeddings would change the policy it is scored under, so evaluation reads σ from here by default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SOFTCOT_VERSION, writeFileAtomic } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import { SOFTCOT_VERSION } from '@softcot/model';
 import { policySettings, resolveCot, type CotPolicy } from './settings';
 
 export const COT_CONFIG_FILE = 'softcot_config.json';
@@ -13,6 +14,8 @@ export interface SavedCotConfig {
   softcotVersion: string;
   /** The training policy. */
   cot: CotPolicy;
+  /** RMS(E) of the base model's input embeddings: σ = γ·RMS(E_base) for any soft/fuzzy evaluation of this model. */
+  baseEmbeddingRms: number;
   maxCotTokens: number;
   /** The prompt format's name and its rendering of "{question}". */
   prompt: { name: string; template: string };
@@ -20,7 +23,7 @@ export interface SavedCotConfig {
 
 export function saveCotConfig(dir: string, c: Omit<SavedCotConfig, 'format' | 'softcotVersion'>): void {
   const saved: SavedCotConfig = { format: 'softcot-cot-config/1', softcotVersion: SOFTCOT_VERSION, ...c };
-  writeFileAtomic(path.join(dir, COT_CONFIG_FILE), JSON.stringify(saved, null, 2) + '\n');
+  writeJsonAtomic(path.join(dir, COT_CONFIG_FILE), saved);
 }
 
 /** The saved CoT config of a model folder, or null when it has none (e.g. a base model). Malformed files are errors. */
@@ -43,6 +46,8 @@ export function loadCotConfig(dir: string): SavedCotConfig | null {
     throw new Error(`${file}: field "cot": ${(e as Error).message}`);
   }
   if (!(Number.isInteger(o.maxCotTokens) && o.maxCotTokens! >= 1)) throw new Error(`${file}: field "maxCotTokens" must be a positive integer`);
+  if (!(typeof o.baseEmbeddingRms === 'number' && o.baseEmbeddingRms > 0 && Number.isFinite(o.baseEmbeddingRms)))
+    throw new Error(`${file}: field "baseEmbeddingRms" must be a positive number`);
   if (!o.prompt || typeof o.prompt.name !== 'string' || typeof o.prompt.template !== 'string') throw new Error(`${file}: field "prompt" must be { name, template }`);
-  return { format: o.format, softcotVersion: String(o.softcotVersion ?? 'unknown'), cot, maxCotTokens: o.maxCotTokens!, prompt: o.prompt };
+  return { format: o.format, softcotVersion: String(o.softcotVersion ?? 'unknown'), cot, baseEmbeddingRms: o.baseEmbeddingRms, maxCotTokens: o.maxCotTokens!, prompt: o.prompt };
 }

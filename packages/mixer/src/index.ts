@@ -1,6 +1,6 @@
 export * from './settings';
 export * from './mixture';
-export * from './random';
+export * from './token-sampling';
 export * from './step';
 export * from './registry';
 export { gumbelNoise, gumbelSupport } from './modes/gumbel';

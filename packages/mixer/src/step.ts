@@ -12,7 +12,7 @@
 // their log-probabilities at rollout).
 import type * as tf from '@tensorflow/tfjs';
 import type { CotPolicy } from './settings';
-import type { SamplingRng } from './random';
+import type { Rng } from '@softcot/base';
 
 /** The recorded actions of a CoT (or of a batch of steps): `steps` × widths, flattened step-major. */
 export interface CotRecord {
@@ -49,7 +49,7 @@ export interface StepActions {
 export interface CotMixer<P extends CotPolicy = CotPolicy> {
   widths(policy: P, hidden: number): RecordWidths;
   /** One step for `rows` (indices into the logits' rows, in order); randomness from `rng`, drawn row by row. */
-  act(policy: P, logits: StepLogits, rows: readonly number[], embeddings: tf.Tensor2D, rng: SamplingRng): StepActions;
+  act(policy: P, logits: StepLogits, rows: readonly number[], embeddings: tf.Tensor2D, rng: Rng): StepActions;
   /** The inputs a recorded CoT fed, [steps × d], as constants; null when they are the token ids (hard). */
   inputs(policy: P, record: CotRecord, embeddings: tf.Tensor2D): Float32Array | null;
   /**

@@ -2,7 +2,8 @@
 // greedy steps, and the log-density the training pass computes from a record.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { gumbelNoise, gumbelSupport, makeSamplingRng, mixerFor, resolveCot, type GumbelPolicy } from '../src';
+import { makeRng } from '@softcot/base';
+import { gumbelNoise, gumbelSupport, mixerFor, resolveCot, type GumbelPolicy } from '../src';
 
 tf.setBackend('cpu');
 
@@ -53,9 +54,9 @@ describe('gumbel steps', () => {
   it('g′ − log p̃ is the drawn (clamped) Gumbel noise; the shadow token is argmax g′; one seed reproduces a step', () => {
     const policy = policyOf();
     const rows = 6;
-    const act = (seed: number) => mixerFor(policy).act(policy, stepLogits(rows), Array.from({ length: rows }, (_, r) => r), E, makeSamplingRng(seed));
+    const act = (seed: number) => mixerFor(policy).act(policy, stepLogits(rows), Array.from({ length: rows }, (_, r) => r), E, makeRng(seed));
     const a = act(3);
-    const replay = makeSamplingRng(3);
+    const replay = makeRng(3);
     const support = gumbelSupport(policy, LOGITS, V, 0);
     for (let r = 0; r < rows; r++) {
       let best = -Infinity;
@@ -76,7 +77,7 @@ describe('gumbel steps', () => {
 
   it('the next input is Σ y′_i·E[i], y′ = softmax(g′/τ_g), and the rebuilt input of the record is identical', () => {
     const policy = policyOf();
-    const a = mixerFor(policy).act(policy, stepLogits(2), [0, 1], E, makeSamplingRng(9));
+    const a = mixerFor(policy).act(policy, stepLogits(2), [0, 1], E, makeRng(9));
     const e = E.arraySync();
     for (let r = 0; r < 2; r++) {
       const ids = Array.from(a.record.ids.subarray(r * 5, r * 5 + 5)).filter((id) => id >= 0);
@@ -88,7 +89,7 @@ describe('gumbel steps', () => {
 
   it('greedy: no noise (g′ = log p̃), the shadow token is the argmax', () => {
     const policy = policyOf({}, true);
-    const a = mixerFor(policy).act(policy, stepLogits(1), [0], E, makeSamplingRng(1));
+    const a = mixerFor(policy).act(policy, stepLogits(1), [0], E, makeRng(1));
     const support = gumbelSupport(policy, LOGITS, V, 0);
     support.logProbs.forEach((lp, j) => expect(a.record.values[j]).toBeCloseTo(lp, 6));
     expect(a.tokens[0]).toBe(0);
@@ -97,7 +98,7 @@ describe('gumbel steps', () => {
   it('Gumbel-max: without the clamp, argmax g′ is distributed as p̃ (χ² test, fixed seed)', () => {
     const policy = policyOf({ topK: 5, topP: 1, clamp: null });
     const n = 20000;
-    const a = mixerFor(policy).act(policy, stepLogits(n), Array.from({ length: n }, (_, r) => r), E, makeSamplingRng(2026));
+    const a = mixerFor(policy).act(policy, stepLogits(n), Array.from({ length: n }, (_, r) => r), E, makeRng(2026));
     const support = gumbelSupport(policy, LOGITS, V, 0);
     const counts = support.ids.map((id) => a.tokens.filter((t) => t === id).length);
     const chi2 = counts.reduce((acc, c, j) => acc + (c - n * Math.exp(support.logProbs[j]!)) ** 2 / (n * Math.exp(support.logProbs[j]!)), 0);
@@ -115,7 +116,7 @@ describe('gumbel log-density from a record', () => {
 
   it("'sum' is Σ f(g′ − log p̃) over the kept ids; 'mean-clamped' the mean over p̃ > e^(−3) of f(clamp(·))", () => {
     const sum = policyOf({ topK: 5, topP: 1 });
-    const a = mixerFor(sum).act(sum, stepLogits(3), [0, 1, 2], E, makeSamplingRng(5));
+    const a = mixerFor(sum).act(sum, stepLogits(3), [0, 1, 2], E, makeRng(5));
     const logits = tf.tensor2d(stepLogits(3).host, [3, V]);
     const got = Array.from(mixerFor(sum).logProb(sum, logits, E, a.record).dataSync());
     const support = gumbelSupport(sum, LOGITS, V, 0);

@@ -2,7 +2,8 @@
 // step log-probability, and the greedy step (K copies of the argmax).
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { makeSamplingRng, mixerFor, resolveCot, sampleFromLogits, type MultiplexPolicy } from '../src';
+import { makeRng } from '@softcot/base';
+import { mixerFor, resolveCot, sampleFromLogits, type MultiplexPolicy } from '../src';
 
 tf.setBackend('cpu');
 
@@ -25,8 +26,8 @@ const logits = (rows: number) => {
 describe('multiplex steps', () => {
   it('draws K tokens from p with the seeded stream, records their log-probabilities, and reads the argmax as text', () => {
     const policy = policyOf({ samples: 3 });
-    const a = mixerFor(policy).act(policy, logits(4), [0, 1, 2, 3], E, makeSamplingRng(7));
-    const replay = makeSamplingRng(7);
+    const a = mixerFor(policy).act(policy, logits(4), [0, 1, 2, 3], E, makeRng(7));
+    const replay = makeRng(7);
     for (let i = 0; i < 12; i++) {
       const k = sampleFromLogits(LOGITS, V, 0, 1, replay);
       expect(a.record.ids[i]).toBe(k);
@@ -39,7 +40,7 @@ describe('multiplex steps', () => {
     const e = E.arraySync();
     for (const weights of ['prob', 'uniform'] as const) {
       const policy = policyOf({ samples: 4, weights });
-      const a = mixerFor(policy).act(policy, logits(2), [0, 1], E, makeSamplingRng(3));
+      const a = mixerFor(policy).act(policy, logits(2), [0, 1], E, makeRng(3));
       for (let r = 0; r < 2; r++) {
         const ks = Array.from(a.record.ids.subarray(r * 4, r * 4 + 4));
         const w = ks.map((k) => (weights === 'prob' ? Math.exp(logp[k]!) : 1));
@@ -52,14 +53,14 @@ describe('multiplex steps', () => {
 
   it('the step log-probability is Σ_j log p(k_j), exactly the recorded values', () => {
     const policy = policyOf({ samples: 3 });
-    const a = mixerFor(policy).act(policy, logits(5), [0, 1, 2, 3, 4], E, makeSamplingRng(11));
+    const a = mixerFor(policy).act(policy, logits(5), [0, 1, 2, 3, 4], E, makeRng(11));
     const lp = Array.from(mixerFor(policy).logProb(policy, tf.tensor2d(logits(5).host, [5, V]), E, a.record).dataSync());
     for (let r = 0; r < 5; r++) expect(lp[r]).toBeCloseTo(a.record.values.subarray(r * 3, r * 3 + 3).reduce((x, y) => x + y, 0), 5);
   });
 
   it('greedy: K copies of the argmax, so the input is the argmax embedding (hard greedy)', () => {
     const policy = policyOf({ samples: 3 }, true);
-    const a = mixerFor(policy).act(policy, logits(1), [0], E, makeSamplingRng(1));
+    const a = mixerFor(policy).act(policy, logits(1), [0], E, makeRng(1));
     expect(Array.from(a.record.ids)).toEqual([0, 0, 0]);
     const e0 = E.arraySync()[0]!;
     e0.forEach((x, c) => expect(a.inputEmbeds![c]).toBeCloseTo(x, 6));

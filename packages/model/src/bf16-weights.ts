@@ -13,7 +13,7 @@
 // Backends: the unpack kernel exists for tfjs `cpu` and `wasm` (host code). The native cuda backend has no such
 // kernel: there, bf16 storage is its own precision policy ('bf16' stores every float tensor in bf16).
 import * as tf from '@tensorflow/tfjs';
-import { float32ToBfloat16Bits } from './safetensors';
+import { float32ToBfloat16Bits } from './safetensors-format';
 import { matMul } from './matmul';
 
 export const UNPACK_BF16_KERNEL = 'SoftcotUnpackBf16';

@@ -7,10 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readJsonConfig, writeFileAtomic } from './checkpoint';
+import { writeJsonAtomic } from '@softcot/base';
+import { readJsonConfig } from './model-folder';
 import { CheckpointError, ConfigError } from './errors';
 import { LORA_TARGETS, type LoraTarget, type ResolvedLora } from './lora';
-import { SafetensorsFile, writeSafetensors } from './safetensors';
+import { SafetensorsFile } from './safetensors-reader';
+import { writeSafetensors } from './safetensors-writer';
 import type { CausalLM } from './transformer';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -59,7 +61,7 @@ export function saveAdapter(model: CausalLM, dir: string, opts: SaveAdapterOptio
   fs.mkdirSync(dir, { recursive: true });
   // With tied embeddings the trained copy of E is also the LM head: PEFT lists it under embed_tokens.
   const settings = { ...lora.settings, trainEmbeddings: lora.embedTokens !== null, trainLmHead: lora.lmHead !== null };
-  writeFileAtomic(path.join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(adapterConfigJson(settings, opts.baseModel ?? null), null, 2) + '\n');
+  writeJsonAtomic(path.join(dir, ADAPTER_CONFIG_FILE), adapterConfigJson(settings, opts.baseModel ?? null));
   const dtype = opts.dtype === 'bfloat16' ? ('BF16' as const) : ('F32' as const);
   writeSafetensors(
     path.join(dir, ADAPTER_WEIGHTS_FILE),

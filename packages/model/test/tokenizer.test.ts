@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CharTokenizer, HFTokenizer, loadTokenizer, DEFAULT_CHAR_CHAT_TEMPLATE } from '../src/tokenizer';
+import { CharTokenizer, DEFAULT_CHAR_CHAT_TEMPLATE } from '../src/char-tokenizer';
+import { HFTokenizer, loadTokenizer } from '../src/hf-tokenizer';
 import { ConfigError, TokenizerError } from '../src/errors';
+import { expectError } from './expect-error';
+import { repoRoot, sharedDir } from '../../../test-support/shared-data';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const shared = process.env.SOFTCOT_SHARED ?? path.resolve(repoRoot, '../shared');
+const shared = sharedDir() ?? path.resolve(repoRoot, '../shared');
 const qwen25Dir = path.join(shared, 'tokenizers', 'qwen2.5');
 const qwen3Dir = path.join(shared, 'tokenizers', 'qwen3');
 const haveQwen = fs.existsSync(path.join(qwen25Dir, 'tokenizer.json')) && fs.existsSync(path.join(qwen3Dir, 'tokenizer.json'));
@@ -22,18 +23,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function expectError(fn: () => unknown, cls: typeof TokenizerError | typeof ConfigError, ...parts: string[]): Error {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected an error').toBeInstanceOf(cls);
-  for (const p of parts) expect((err as Error).message).toContain(p);
-  return err as Error;
-}
 
 const ROUND_TRIP_TEXTS = [
   'Hello world',

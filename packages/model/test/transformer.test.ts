@@ -1,7 +1,7 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { makeConfigJson, parseModelConfig, type ModelType } from '../src/config';
-import { initModel } from '../src/checkpoint';
+import { initModel } from '../src/model-folder';
 import { attention, rmsNorm, type CausalLM } from '../src/transformer';
 import { applyRope, ropeInverseFrequencies, ropeTables } from '../src/rope';
 import { greedyGenerate, argmax } from '../src/generate';

@@ -6,7 +6,8 @@
 // mask 0, so it neither attends nor advances its positions; rows never wait on each other's phases.
 import * as tf from '@tensorflow/tfjs';
 import { KVCache, type CausalLM, type Tokenizer } from '@softcot/model';
-import { concatRecords, entropyOfLogits, makeSamplingRng, mixerFor, sampleFromLogits, sliceRecord, type CotPolicy, type CotRecord } from '@softcot/mixer';
+import { makeRng } from '@softcot/base';
+import { concatRecords, entropyOfLogits, mixerFor, sampleFromLogits, sliceRecord, type CotPolicy, type CotRecord } from '@softcot/mixer';
 import { matchCotStop, type PromptFormat } from '@softcot/data';
 import { prefillPrompts } from './prefill';
 
@@ -69,7 +70,7 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   if (!(Number.isInteger(maxCot) && maxCot >= 1)) throw new Error(`maxCotTokens must be a positive integer, got ${maxCot}`);
   const answerGreedy = settings.answer?.greedy ?? true;
   const answerTemperature = answerGreedy ? 0 : (settings.answer?.temperature ?? 1);
-  const rng = makeSamplingRng(settings.seed);
+  const rng = makeRng(settings.seed);
   const { format } = settings;
   const stopIds = new Set(tokenizer.stopTokenIds);
   const pad = tokenizer.padTokenId ?? 0;

@@ -3,18 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initModel, loadTokenizer, makeConfigJson, parseModelConfig, type Tokenizer } from '@softcot/model';
 import { getPromptFormat, type PromptFormat } from '@softcot/data';
 import { resolveCot } from '@softcot/mixer';
 import { cotEnd, rollout } from '@softcot/rollout';
 import { scriptedModel } from './scripted';
+import { repoRoot, sharedDir } from '../../../test-support/shared-data';
 
 tf.setBackend('cpu');
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const shared = process.env.SOFTCOT_SHARED ?? path.resolve(repoRoot, '../shared');
+const shared = sharedDir() ?? path.resolve(repoRoot, '../shared');
 const TOKENIZERS = ['qwen2.5', 'qwen3'].map((name) => ({ name, dir: path.join(shared, 'tokenizers', name) }));
 const have = TOKENIZERS.every((t) => fs.existsSync(path.join(t.dir, 'tokenizer.json')));
 if (!have) console.warn(`stop-bpe tests: ../shared is missing (${shared}/tokenizers/{qwen2.5,qwen3}); skipping them. Set SOFTCOT_SHARED.`);

@@ -1,8 +1,7 @@
 // Shared CLI plumbing: strict flag parsing (node:util parseArgs), typed value checks, the command shape,
 // output helpers and backend selection. Every command is a `Command` registered in commands/index.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import { useBackend, type BackendName } from '@softcot/model';
+import type { BackendName } from '@softcot/model';
 
 /** Where a command writes. Tests pass collectors; the CLI passes process streams. */
 export interface CommandIO {
@@ -14,8 +13,6 @@ export interface CommandIO {
 
 export interface Command {
   name: string;
-  /** One line for `softcot --help`. */
-  summary: string;
   /** Full usage text for `softcot <name> --help` and usage errors. */
   usage: string;
   /** Returns the exit code. Throws UsageError (exit 2) or any error (exit 1, printed as one line). */
@@ -143,6 +140,8 @@ export async function selectBackend(v: Record<string, unknown>, fallback: CliBac
     if (!av.ok) throw new CliInputError(av.reason ?? 'cuda backend unavailable');
     cuda.registerCudaBackend();
   }
+  // Loaded here, not at start-up: `softcot --help` must not wait for tfjs.
+  const [tf, { useBackend }] = await Promise.all([import('@tensorflow/tfjs'), import('@softcot/model')]);
   if (tf.getBackend() !== name) await useBackend(name as BackendName);
   // The cpu backend prints a "install tfjs-node" banner on first use; the CLI has nothing to gain from it.
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;

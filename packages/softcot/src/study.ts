@@ -13,7 +13,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, writeFileAtomic, type BackendName, type CausalLM } from '@softcot/model';
+import { writeFileAtomic } from '@softcot/base';
+import { CharTokenizer, initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
 import { COT_MODES, noiseSigma, type CotMode } from '@softcot/mixer';
 import { generateSyntheticSplits, oodTextSet, sftText, syntheticPromptFormat, ARITH_OPS, type ArithOp, type Example } from '@softcot/data';
 import { RLOOTrainer, supervisedFineTune, cloneModel, readMetrics, type StepMetrics } from '@softcot/trainer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, optChoice, optFloat, optInt, optIntList, parseFlags, requireString } from '../src/args';
 import { parseModelList } from '../src/commands/compare';
-import { guessFormat } from '../src/commands/shared';
+import { guessFormat } from '../src/commands/inputs';
 
 describe('parseFlags', () => {
   const spec = { model: { type: 'string' as const }, quick: { type: 'boolean' as const } };

@@ -42,7 +42,7 @@ describe('softcot train and SIGINT', () => {
     const code = await exited;
     expect(code, text).toBe(130);
     expect(text).toMatch(/interrupt/);
-    const latest = fs.readFileSync(path.join(out, 'checkpoints', 'latest'), 'utf8').trim();
+    const latest = fs.readlinkSync(path.join(out, 'checkpoints', 'latest'));
     const state = JSON.parse(fs.readFileSync(path.join(out, 'checkpoints', latest, 'trainer_state.json'), 'utf8'));
     expect(state.step).toBeGreaterThanOrEqual(1);
     const metricsLines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').length;

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readAdapterWeights, saveAdapter, saveModel, writeFileAtomic, SafetensorsFile, writeSafetensors, type CausalLM, type SaveDtype, type Tokenizer } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import { readAdapterWeights, saveAdapter, saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type SaveDtype, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -54,7 +55,7 @@ export function saveTrainingCheckpoint(
     ...(s.model.lora ? { loraDropoutState: s.model.lora.dropoutState } : {}),
     format: 'softcot-trainer-state/1',
   };
-  writeFileAtomic(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 2) + '\n');
+  writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
   pointLatestAt(root, name);
@@ -78,7 +79,7 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
   saveWeights(s.model, tmp);
   s.tokenizer.save(tmp);
   saveCotConfig(tmp, s.cot);
-  writeFileAtomic(path.join(tmp, 'best.json'), JSON.stringify(s.best, null, 2) + '\n');
+  writeJsonAtomic(path.join(tmp, 'best.json'), s.best);
   // A directory cannot be renamed over a non-empty one: move the old best aside first, then drop it.
   if (fs.existsSync(final)) fs.renameSync(final, old);
   fs.renameSync(tmp, final);

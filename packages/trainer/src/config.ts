@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
 import { SOFTCOT_VERSION } from '@softcot/model';
-import { resolveCot, type CotPolicy, type CotSettings } from '@softcot/mixer';
+import { embeddingRms, resolveCot, type CotPolicy, type CotSettings } from '@softcot/mixer';
 import { paperPrompt, type PromptFormat } from '@softcot/data';
 import { verifierReward, type RewardFunction } from '@softcot/rewards';
 import { ALGORITHMS, type Algorithm } from './advantages';
@@ -96,6 +96,8 @@ export interface ResolvedTrainerConfig {
   format: PromptFormat;
   /** The CoT policy, σ included (from the model given, which is the base). */
   cot: CotPolicy;
+  /** RMS(E) of the base model (the model given): σ = γ·RMS(E_base), saved with every checkpoint. */
+  baseEmbeddingRms: number;
   maxCotTokens: number;
   maxAnswerTokens: number;
   reward: ResolvedReward;
@@ -200,6 +202,7 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
     tokenizer: c.tokenizer,
     format: c.format ?? paperPrompt(),
     cot,
+    baseEmbeddingRms: embeddingRms(c.model.embeddingMatrix),
     maxCotTokens: posInt('cot.maxTokens', maxTokens, 128),
     maxAnswerTokens: posInt('maxAnswerTokens', c.maxAnswerTokens, 32),
     reward,
@@ -243,6 +246,7 @@ export function runSettings(r: ResolvedTrainerConfig): Record<string, unknown> {
     model: { modelType: r.model.config.modelType, vocabSize: r.model.config.vocabSize, hiddenSize: r.model.config.hiddenSize, numLayers: r.model.config.numLayers },
     prompt: { name: r.format.name, template: r.format.render('{question}') },
     cot: r.cot,
+    baseEmbeddingRms: r.baseEmbeddingRms,
     maxCotTokens: r.maxCotTokens,
     maxAnswerTokens: r.maxAnswerTokens,
     reward: r.reward.kind === 'likelihood' ? r.reward.name : r.reward.kind,

@@ -1,6 +1,7 @@
 // Per-step metrics: one JSON object per line in outputDir/metrics.jsonl, and a readable progress line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendJsonl, writeJsonl } from '@softcot/data';
 
 export interface StepMetrics {
   step: number;
@@ -39,14 +40,14 @@ export class MetricsLog {
   }
 
   append(m: StepMetrics): void {
-    fs.appendFileSync(this.file, JSON.stringify(m) + '\n');
+    appendJsonl(this.file, m);
   }
 
   /** Drop lines of steps after `step` (written after the checkpoint we resume from). */
   truncateAfter(step: number): void {
     if (!fs.existsSync(this.file)) return;
     const kept = readMetrics(this.file).filter((m) => m.step <= step);
-    fs.writeFileSync(this.file, kept.map((m) => JSON.stringify(m) + '\n').join(''));
+    writeJsonl(this.file, kept);
   }
 }
 

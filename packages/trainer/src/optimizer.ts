@@ -16,8 +16,8 @@ export interface OptimizerTensor {
   data: () => Float32Array;
 }
 
+/** The learning rate is not an option: it is given to each `apply` (it follows the schedule). */
 export interface AdamWOptions {
-  lr: number;
   beta1?: number;
   beta2?: number;
   eps?: number;
@@ -38,7 +38,7 @@ export class AdamW {
   private readonly v = new Map<string, tf.Variable>();
   private readonly quantized = new Map<string, { m: QuantizedMoment; v: QuantizedMoment }>();
 
-  constructor(private readonly params: Map<string, tf.Variable>, opts: Omit<AdamWOptions, 'lr'>) {
+  constructor(private readonly params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;

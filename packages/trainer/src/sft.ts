@@ -10,12 +10,12 @@
 // what a fair comparison of training modes needs (the paper's large bases have that property before any training).
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, Tokenizer } from '@softcot/model';
-import { makeSamplingRng, mixEmbeddings, mixtureProbs, noiseSigma, resolveCot } from '@softcot/mixer';
+import { makeRng } from '@softcot/base';
+import { mixEmbeddings, mixtureProbs, noiseSigma, resolveCot } from '@softcot/mixer';
 import { cotEnd } from '@softcot/rollout';
-import { sftText, type Example, type PromptFormat } from '@softcot/data';
+import { epochBatch, sftText, type Example, type PromptFormat } from '@softcot/data';
 import { plainSequence, scoreSequences, type ScoredSequence } from './logprobs';
 import { AdamW, learningRate } from './optimizer';
-import { epochPermutation } from './trainer';
 import { accumulateGradients, applyUpdate, paramNames } from './update';
 import { prepareModelForTraining, resolveTrainingMemory, trainingPass, type TrainingMemoryOptions } from './training-memory';
 
@@ -88,10 +88,7 @@ export function supervisedFineTune(model: CausalLM, tokenizer: Tokenizer, exampl
   const losses: number[] = [];
   try {
     for (let step = 0; step < o.steps; step++) {
-      const batch = Array.from({ length: o.batchSize }, (_, b) => {
-        const p = step * o.batchSize + b;
-        return encoded[epochPermutation(encoded.length, o.seed ?? 0, Math.floor(p / encoded.length))[p % encoded.length]!]!;
-      });
+      const batch = epochBatch(encoded, o.batchSize, step, o.seed ?? 0);
       const seqs = mixture ? withMixtureInputs(model, batch, mixture, step, o.steps, `${o.seed ?? 0}:mixture:${step}`, padId) : batch.map((x) => plainSequence(x.promptIds, x.target));
       const { value, grads } = tf.variableGrads(
         () =>
@@ -150,7 +147,7 @@ function cotLength(target: number[], tokenizer: Tokenizer, stopIds: Set<number>,
  */
 function withMixtureInputs(model: CausalLM, batch: Encoded[], m: Required<MixtureTolerance>, step: number, steps: number, seed: string, padId: number): ScoredSequence[] {
   const share = mixtureShare(m, step, steps);
-  const rng = makeSamplingRng(seed);
+  const rng = makeRng(seed);
   const chosen = batch.map((x) => x.cotLength > 0 && share > 0 && rng.uniform() < share);
   if (!chosen.some(Boolean)) return batch.map((x) => plainSequence(x.promptIds, x.target));
   const E = model.embeddingMatrix as unknown as tf.Tensor2D;

@@ -9,9 +9,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic, type CausalLM } from '@softcot/model';
+import { writeJsonAtomic } from '@softcot/base';
+import type { CausalLM } from '@softcot/model';
 import { rollout, type Trajectory } from '@softcot/rollout';
-import { shuffle, type Example } from '@softcot/data';
+import { epochBatch, type Example } from '@softcot/data';
 import { computeAdvantages, mean, std } from './advantages';
 import { AdamW, learningRate } from './optimizer';
 import { scoreSequences, scoredSequence, type ScoredSequence, type ScoringSettings } from './logprobs';
@@ -77,10 +78,7 @@ export class RLOOTrainer {
 
   /** The examples of step `s` (0-based): a seeded permutation per epoch, so resuming needs no sampler state. */
   batchFor(dataset: Example[], s: number): Example[] {
-    return Array.from({ length: this.B }, (_, b) => {
-      const p = s * this.B + b;
-      return dataset[epochPermutation(dataset.length, this.config.seed, Math.floor(p / dataset.length))[p % dataset.length]!]!;
-    });
+    return epochBatch(dataset, this.B, s, this.config.seed);
   }
 
   async train(dataset: Example[]): Promise<TrainResult> {
@@ -155,7 +153,7 @@ export class RLOOTrainer {
       }
     }
     fs.mkdirSync(outputDir, { recursive: true });
-    writeFileAtomic(file, JSON.stringify(current, null, 2) + '\n');
+    writeJsonAtomic(file, current);
   }
 
   /** Score the current policy; keep it as the best model if it beats the best so far. */
@@ -175,7 +173,7 @@ export class RLOOTrainer {
   /** What every saved model folder records of the CoT it was trained with (softcot_config.json). */
   savedCot() {
     const c = this.config;
-    return { cot: c.cot, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
+    return { cot: c.cot, baseEmbeddingRms: c.baseEmbeddingRms, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
   }
 
   /** Write a checkpoint of the current state to outputDir (atomic). */
@@ -400,20 +398,6 @@ export class RLOOTrainer {
     this.optimizer.dispose();
     if (this.reference && this.reference !== 'adapters-off' && this.reference !== this.config.kl?.reference) this.reference.dispose();
   }
-}
-
-const permutationCache = new Map<string, number[]>();
-
-/** A seeded permutation of 0..n-1 for one epoch (cached: every step of an epoch asks for it). */
-export function epochPermutation(n: number, seed: number, epoch: number): number[] {
-  const key = `${n}:${seed}:${epoch}`;
-  let perm = permutationCache.get(key);
-  if (!perm) {
-    perm = shuffle(range(0, n), `${seed}:data:${epoch}`);
-    if (permutationCache.size > 64) permutationCache.clear();
-    permutationCache.set(key, perm);
-  }
-  return perm;
 }
 
 function range(a: number, b: number): number[] {

@@ -38,20 +38,19 @@ export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: 
   return { gradNorm, skipped: null };
 }
 
-/** cos(a, b) of two gradient maps over their shared parameters; NaN when either is zero. */
-export function gradientCosine(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number {
-  return tf.tidy(() => {
-    let dot = tf.scalar(0);
-    let na = tf.scalar(0);
-    let nb = tf.scalar(0);
+/** cos(a, b) of two gradient maps over their shared parameters; null when either is zero (no direction to compare). */
+export function gradientCosine(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number | null {
+  const [dot, na, nb] = tf.tidy(() => {
+    let d = tf.scalar(0);
+    let x = tf.scalar(0);
+    let y = tf.scalar(0);
     for (const [name, ga] of a) {
+      x = tf.add(x, tf.sum(tf.square(ga)));
       const gb = b.get(name);
-      na = tf.add(na, tf.sum(tf.square(ga)));
-      if (!gb) continue;
-      dot = tf.add(dot, tf.sum(tf.mul(ga, gb)));
+      if (gb) d = tf.add(d, tf.sum(tf.mul(ga, gb)));
     }
-    for (const gb of b.values()) nb = tf.add(nb, tf.sum(tf.square(gb)));
-    const [d, x, y] = [dot.dataSync()[0]!, na.dataSync()[0]!, nb.dataSync()[0]!];
-    return x > 0 && y > 0 ? d / Math.sqrt(x * y) : NaN;
+    for (const gb of b.values()) y = tf.add(y, tf.sum(tf.square(gb)));
+    return [d.dataSync()[0]!, x.dataSync()[0]!, y.dataSync()[0]!];
   });
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null;
 }

@@ -1,47 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { COT_MODES, gaussianLogDensity, mixtureProbs, noiseSigma, embeddingRms, resolveCot, type CotMode } from '@softcot/mixer';
+import { COT_MODES, resolveCot, type CotMode } from '@softcot/mixer';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { paperPrompt } from '@softcot/data';
-import { computeAdvantages, jepoGroup, logMeanExp, microBatchLoss, scoredSequence, type LossSettings, type MicroBatch } from '@softcot/trainer';
+import { computeAdvantages, entriesPerRow, jepoGroup, logMeanExp, microBatchLoss, scoreSequences, scoredSequence, type LossSettings, type MicroBatch } from '@softcot/trainer';
 import { tinyModel, tinyTokenizer } from './helpers';
 
 tf.setBackend('cpu');
-
-describe('Gaussian policy on soft inputs', () => {
-  it('log-density is −‖h̃ − μ‖²/(2σ²) and its gradient w.r.t. μ equals ε/σ', () => {
-    const sigma = 0.7;
-    const mu = tf.tensor2d([[0.1, -0.4, 2.0], [1.5, 0.0, -1.0]]);
-    const eps = tf.tensor2d([[0.3, -1.2, 0.5], [-0.8, 2.1, 0.05]]);
-    const noisy = tf.add(mu, tf.mul(eps, sigma)) as tf.Tensor2D;
-    const value = gaussianLogDensity(noisy, mu, sigma).arraySync();
-    const e = eps.arraySync();
-    value.forEach((v, i) => expect(v).toBeCloseTo(-e[i]!.reduce((a, x) => a + x * x, 0) / 2, 5));
-    const grad = tf.grad((m: tf.Tensor) => tf.sum(gaussianLogDensity(noisy, m as tf.Tensor2D, sigma)))(mu).arraySync() as number[][];
-    grad.flat().forEach((g, i) => expect(g).toBeCloseTo(e.flat()[i]! / sigma, 4));
-  });
-
-  it('σ = γ·RMS(E) with RMS over every entry', () => {
-    const E = tf.tensor2d([[3, 4], [0, 0]]);
-    expect(embeddingRms(E)).toBeCloseTo(Math.sqrt(25 / 4), 6);
-    expect(noiseSigma(E, 0.33)).toBeCloseTo(0.33 * 2.5, 6);
-  });
-
-  it('restricted mixtures keep the top tokens and renormalise', () => {
-    const logits = tf.tensor2d([[Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)]]);
-    const full = mixtureProbs(logits, 1).arraySync()[0]!;
-    expect(full[3]).toBeCloseTo(0.05, 5);
-    const topK = mixtureProbs(logits, 1, { topK: 2 }).arraySync()[0]!;
-    expect(topK[0]).toBeCloseTo(0.5 / 0.8, 5);
-    expect(topK[2]).toBe(0);
-    const topP = mixtureProbs(logits, 1, { topP: 0.9 }).arraySync()[0]!; // 0.5 + 0.3 < 0.9: three tokens
-    expect(topP[2]).toBeCloseTo(0.15 / 0.95, 5);
-    expect(topP[3]).toBe(0);
-    const minP = mixtureProbs(logits, 1, { minP: 0.5 }).arraySync()[0]!; // keep p >= 0.25
-    expect(minP[1]).toBeCloseTo(0.3 / 0.8, 5);
-    expect(minP[2]).toBe(0);
-  });
-});
 
 describe('advantages', () => {
   it('RLOO subtracts the mean of the other samples, without std division', () => {
@@ -73,8 +38,8 @@ describe('advantages', () => {
   });
 });
 
-/** Central-difference check of the full loss against autograd, on chosen parameter entries. */
-function gradientCheck(mode: CotMode, likelihood?: 'logprob') {
+/** A rollout of three prompts on a tiny model, as the micro-batch and loss settings of one training step. */
+function stepFixture(mode: CotMode, likelihood?: 'logprob') {
   const tok = tinyTokenizer();
   const model = tinyModel(tok.vocabSize, 3);
   const format = paperPrompt({ instruction: '' });
@@ -98,6 +63,19 @@ function gradientCheck(mode: CotMode, likelihood?: 'logprob') {
     likelihood,
     normaliser: 3,
   };
+  return { model, mb, settings };
+}
+
+/** The current policy's per-row log-probs of every entry (CoT steps, then scored tokens), as the trainer records them. */
+function currentEntries(model: ReturnType<typeof stepFixture>['model'], mb: MicroBatch, settings: LossSettings): number[][] {
+  return tf.tidy(() => {
+    const e = scoreSequences(model, mb.seqs, settings.scoring);
+    return entriesPerRow(e.cot.dataSync() as Float32Array, e.cotRow, e.scored.dataSync() as Float32Array, e.scoredRow, mb.seqs.length);
+  });
+}
+
+/** Central-difference check of the full loss against autograd, on chosen parameter entries. */
+function gradientCheck(model: ReturnType<typeof stepFixture>['model'], mb: MicroBatch, settings: LossSettings, h = 2e-3) {
   const vars = model.trainableVariables;
   const { grads } = tf.variableGrads(() => microBatchLoss(model, mb, settings), vars);
   const loss = () => tf.tidy(() => microBatchLoss(model, mb, settings).dataSync()[0]!);
@@ -108,7 +86,6 @@ function gradientCheck(mode: CotMode, likelihood?: 'logprob') {
     // The entry with the largest gradient, so the check is not dominated by rounding.
     let idx = 0;
     for (let i = 0; i < g.length; i++) if (Math.abs(g[i]!) > Math.abs(g[idx]!)) idx = i;
-    const h = 2e-3;
     const base = v.dataSync().slice() as Float32Array;
     const at = (delta: number) => {
       const x = base.slice();
@@ -116,7 +93,9 @@ function gradientCheck(mode: CotMode, likelihood?: 'logprob') {
       v.assign(tf.tensor(x, v.shape));
       return loss();
     };
-    const numeric = (at(h) - at(-h)) / (2 * h);
+    // Richardson extrapolation of central differences: D(h) = f' + c·h² + O(h⁴), so (4·D(h/2) − D(h))/3 = f' + O(h⁴).
+    const central = (step: number) => (at(step) - at(-step)) / (2 * step);
+    const numeric = (4 * central(h / 2) - central(h)) / 3;
     v.assign(tf.tensor(base, v.shape));
     checked.push({ name, auto: g[idx]!, numeric });
   }
@@ -131,8 +110,63 @@ describe('finite-difference gradient check of the complete loss', () => {
   const cases: [CotMode, 'logprob' | undefined][] = [...COT_MODES.map((m) => [m, undefined] as [CotMode, undefined]), ['soft', 'logprob']];
   for (const [mode, likelihood] of cases) {
     it(`${mode} mode${likelihood ? ` with the ${likelihood} reward term` : ''}`, () => {
-      const rows = gradientCheck(mode, likelihood);
+      const { model, mb, settings } = stepFixture(mode, likelihood);
+      const rows = gradientCheck(model, mb, settings);
       if (process.env.SOFTCOT_VERBOSE) console.table(rows);
+      for (const { name, auto, numeric } of rows) {
+        expect(Math.abs(auto), `${name}: gradient must be non-zero`).toBeGreaterThan(1e-3);
+        expect(Math.abs(auto - numeric), `${name}: autograd ${auto} vs numeric ${numeric}`).toBeLessThan(2e-3 * Math.abs(numeric) + 1e-3);
+      }
+    });
+  }
+});
+
+describe('PPO clipping and the KL penalty', () => {
+  // Old log-probs shifted by ±0.3 and ±0.05 make ratios ρ = e^(∓shift) both outside [0.8, 1.2] (clipped, no
+  // gradient where the clipped term is the minimum) and inside it; the reference is shifted differently, so every
+  // KL term is non-zero. Hard mode: the scored answers are actions too.
+  const OLD_SHIFT = [0.3, -0.3, 0.05, -0.05];
+  const REF_SHIFT = [0.4, -0.25, 0.1];
+  const shifted = (rows: number[][], shift: number[]) => rows.map((r, i) => r.map((x, j) => x + shift[(i + j) % shift.length]!));
+
+  for (const mode of COT_MODES) {
+    it(`${mode} mode: the loss is the clipped surrogate plus β·k3, and its gradient matches finite differences`, () => {
+      const { model, mb, settings } = stepFixture(mode);
+      const now = currentEntries(model, mb, settings);
+      const withTerms: MicroBatch = { ...mb, oldEntries: shifted(now, OLD_SHIFT), refEntries: shifted(now, REF_SHIFT) };
+      const clip = 0.2;
+      const beta = 0.5;
+      const ppo: LossSettings = { ...settings, ppoClip: clip, klBeta: beta };
+
+      // The value, from the entries on the host: −(1/N)·Σ min(ρA, clip(ρ, 1 ± ε)A) + (β/N)·Σ (e^(ℓref−ℓ) − (ℓref−ℓ) − 1).
+      const actionsPerRow = now.map((r, i) => (settings.scoredAreActions ? r : r.slice(0, r.length - mb.seqs[i]!.scoredIds.length)));
+      let surrogate = 0;
+      let kl = 0;
+      let clippedCount = 0;
+      actionsPerRow.forEach((row, i) =>
+        row.forEach((l, j) => {
+          const A = mb.advantages[i]!;
+          const rho = Math.exp(l - withTerms.oldEntries![i]![j]!);
+          const c = Math.min(Math.max(rho, 1 - clip), 1 + clip);
+          if (c !== rho && c * A < rho * A) clippedCount++;
+          surrogate += Math.min(rho * A, c * A);
+          const d = withTerms.refEntries![i]![j]! - l;
+          kl += Math.exp(d) - d - 1;
+        }),
+      );
+      const expected = -surrogate / settings.normaliser + (beta * kl) / settings.normaliser;
+      const got = tf.tidy(() => microBatchLoss(model, withTerms, ppo).dataSync()[0]!);
+      expect(got).toBeCloseTo(expected, 4);
+      expect(clippedCount).toBeGreaterThan(0); // the clip is active on some entries...
+      expect(kl).toBeGreaterThan(0.01); // ...and the KL term is not zero
+      // Both terms change the loss and its gradient relative to plain REINFORCE on the same batch.
+      const plain = tf.tidy(() => microBatchLoss(model, mb, settings).dataSync()[0]!);
+      expect(Math.abs(got - plain)).toBeGreaterThan(1e-3);
+
+      // The ratio and the KL term are exponentials of log-probs that move fast with the weights (soft mode: Gaussian
+      // log-densities), so the differences need a smaller step than the linear REINFORCE loss (at h = 2e-3 the plain
+      // central difference is off by ~15% in soft mode), yet one large enough for float32 rounding.
+      const rows = gradientCheck(model, withTerms, ppo, 5e-4);
       for (const { name, auto, numeric } of rows) {
         expect(Math.abs(auto), `${name}: gradient must be non-zero`).toBeGreaterThan(1e-3);
         expect(Math.abs(auto - numeric), `${name}: autograd ${auto} vs numeric ${numeric}`).toBeLessThan(2e-3 * Math.abs(numeric) + 1e-3);

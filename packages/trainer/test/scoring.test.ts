@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from '@softcot/model';
 import { paperPrompt } from '@softcot/data';
 import { rollout, type Trajectory } from '@softcot/rollout';
-import { gumbelNoise, makeSamplingRng, resolveCot, type CotPolicy, type GumbelPolicy, type MultiplexPolicy } from '@softcot/mixer';
+import { makeRng } from '@softcot/base';
+import { gumbelNoise, resolveCot, type CotPolicy, type GumbelPolicy, type MultiplexPolicy } from '@softcot/mixer';
 import { scoreSequences, scoredSequence, type ScoredSequence } from '../src/logprobs';
 import { tinyModel, tinyTokenizer } from './helpers';
 
@@ -109,7 +110,7 @@ describe('teacher-forced scoring reproduces gumbel and multiplex rollouts (ragge
     const seqs = sequences(policy, trajs);
     const k = policy.topK;
     // Replay the seeded stream: at CoT step s, the rows still in their CoT draw one noise per kept id, in row order.
-    const replay = makeSamplingRng(21);
+    const replay = makeRng(21);
     const noise = trajs.map((t) => new Float64Array(t.cot.steps * k));
     for (let s = 0; s < Math.max(...trajs.map((t) => t.cot.steps)); s++)
       trajs.forEach((t, r) => {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { paperPrompt, type Example } from '@softcot/data';
 import { RLOOTrainer, latestCheckpoint, readMetrics, type RLOOConfig, type StepMetrics } from '@softcot/trainer';
 import { loadModel, type CausalLM } from '@softcot/model';
+import { loadCotConfig } from '@softcot/mixer';
 import { tinyModel, tinyTokenizer } from './helpers';
 
 tf.setBackend('cpu');
@@ -198,18 +199,6 @@ describe('RLOOTrainer', () => {
     }
   });
 
-  it('PPO clipping and the KL penalty run and change the update', async () => {
-    const reward = ({ completion }: { completion: string }) => completion.length;
-    const plain = new RLOOTrainer(config(undefined, { steps: 1, reward }));
-    const ppo = new RLOOTrainer(config(undefined, { steps: 1, reward, ppo: { clip: 0.2, epochs: 2 }, kl: { beta: 0.5 } }));
-    const a = (await plain.train(dataset)).metrics[0]!;
-    const b = (await ppo.train(dataset)).metrics[0]!;
-    expect(a.rewardMean).toBe(b.rewardMean); // same rollouts
-    expect(a.gradNorm).toBeGreaterThan(0);
-    const w = (t: RLOOTrainer) => Array.from(t.config.model.params.get('model.norm.weight')!.dataSync());
-    expect(w(plain)).not.toEqual(w(ppo));
-  });
-
   it('answerTemperature 0 decodes answers greedily; the default samples them', async () => {
     const completions = async (answerTemperature: number | undefined) => {
       const seen: string[] = [];
@@ -218,7 +207,7 @@ describe('RLOOTrainer', () => {
           steps: 1,
           promptsPerStep: 1,
           samplesPerPrompt: 6,
-          cot: { mode: 'hard', greedy: true, maxTokens: 3 }, // the CoT is the same for every sample
+          cot: { mode: 'hard', temperature: 1e-4, maxTokens: 3 }, // τ → 0: the CoT is the same for every sample
           maxAnswerTokens: 4,
           ...(answerTemperature !== undefined ? { answerTemperature } : {}),
           reward: ({ completion }) => (seen.push(completion), 0),
@@ -229,5 +218,43 @@ describe('RLOOTrainer', () => {
     };
     expect(await completions(0)).toBe(1);
     expect(await completions(undefined)).toBeGreaterThan(1);
+  });
+
+  it('options that do nothing in training are refused, naming the option', () => {
+    expect(() => new RLOOTrainer(config(undefined, { cot: { mode: 'soft', greedy: true } }))).toThrow(/cot.greedy is an inference setting/);
+    expect(() => new RLOOTrainer(config(undefined, { baseline: 'mean' }))).toThrow(/baseline applies to algorithm 'reinforce' only/);
+    expect(() => new RLOOTrainer(config(undefined, { reward: 'logprob', answerTemperature: 0 }))).toThrow(/answerTemperature does nothing with a likelihood reward/);
+    expect(() => new RLOOTrainer(config(undefined, { cot: { mode: 'hard', noiseGamma: 0.5 } }))).toThrow(/noiseGamma applies to soft and fuzzy mode only/);
+    expect(() => new RLOOTrainer(config(undefined, { cot: { mode: 'soft', gumbel: { topK: 3 } } }))).toThrow(/gumbel applies to gumbel mode only/);
+    expect(new RLOOTrainer(config(undefined, { algorithm: 'reinforce', baseline: 'mean' })).config.baseline).toBe('mean');
+  });
+
+  it('the resolved config holds every default once; σ comes from the base model and is saved with each checkpoint', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-config-'));
+    const t = new RLOOTrainer(config(root, { steps: 1 }));
+    const c = t.config;
+    expect(c.cot.mode).toBe('soft');
+    if (c.cot.mode !== 'soft') throw new Error('unreachable');
+    expect(c.cot.sigma).toBeCloseTo(0.33 * c.baseEmbeddingRms, 6);
+    expect(c.scored).toEqual({ kind: 'sampled-answer', temperature: 1 });
+    expect([c.microBatch, c.rolloutBatch, c.warmupSteps, c.maxGradNorm, c.keepCheckpoints]).toEqual([4, 6, 1, 1, 2]);
+    await t.train(dataset);
+    const saved = loadCotConfig(latestCheckpoint(root)!)!;
+    expect(saved.cot).toEqual(c.cot);
+    expect(saved.baseEmbeddingRms).toBeCloseTo(c.baseEmbeddingRms, 10);
+    // `latest` is itself a loadable model folder.
+    loadModel(path.join(root, 'checkpoints', 'latest')).dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('resuming with other settings is refused with the differences listed, unless forced', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-runjson-'));
+    await new RLOOTrainer(config(root, { steps: 2 })).train(dataset);
+    const changed = new RLOOTrainer(config(root, { steps: 3, lr: 2e-3 }));
+    await expect(changed.train(dataset)).rejects.toThrow(/run.json: the run in .* has other settings[\s\S]*steps: 2 → 3[\s\S]*lr: 0.001 → 0.002/);
+    const forced = await new RLOOTrainer(config(root, { steps: 3, lr: 2e-3, resume: 'force' })).train(dataset);
+    expect(forced.metrics.map((m) => m.step)).toEqual([3]);
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')).lr).toBe(2e-3);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });

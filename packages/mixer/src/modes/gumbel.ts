@@ -15,11 +15,11 @@ import * as tf from '@tensorflow/tfjs';
 import { tokenLogProbs } from '@softcot/model';
 import type { GumbelPolicy } from '../settings';
 import { logPartition, topKIndices, weightedEmbeddingSum } from '../mixture';
-import type { SamplingRng } from '../random';
+import type { Rng } from '@softcot/base';
 import type { CotMixer, CotRecord } from '../step';
 
 /** A standard Gumbel draw −log(−log u), u ~ U(0, 1). */
-export function gumbelNoise(rng: SamplingRng): number {
+export function gumbelNoise(rng: Rng): number {
   let u = 0;
   while (u === 0) u = rng.uniform();
   return -Math.log(-Math.log(u));

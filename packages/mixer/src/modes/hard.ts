@@ -3,7 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { tokenLogProbs } from '@softcot/model';
 import type { HardPolicy } from '../settings';
-import { sampleFromLogits } from '../random';
+import { sampleFromLogits } from '../token-sampling';
 import type { CotMixer } from '../step';
 
 export const hardMixer: CotMixer<HardPolicy> = {

@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { argmax, tokenLogProbs } from '@softcot/model';
 import type { MultiplexPolicy } from '../settings';
 import { logPartition, weightedEmbeddingSum } from '../mixture';
-import { sampleFromLogits } from '../random';
+import { sampleFromLogits } from '../token-sampling';
 import type { CotMixer, CotRecord } from '../step';
 
 function inputsOf(policy: MultiplexPolicy, record: CotRecord, embeddings: tf.Tensor2D): Float32Array {

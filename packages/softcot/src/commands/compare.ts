@@ -2,8 +2,9 @@
 import * as path from 'node:path';
 import { compareGrid, compareMarkdown, writeCompareReport, writeEvalReport, type SettingSummary } from '@softcot/eval';
 import { UsageError, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { EVAL_HELP, EVAL_OPTIONS, evalFlags, runEvaluation } from './eval';
-import { loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { EVAL_HELP, EVAL_OPTIONS, evalFlags, evaluatedPolicies, reportMeta, runEvaluation, warnUnrepresentable } from './eval';
+import { withConfigFile } from '../config-file';
+import { loadExamples, loadModelDir, promptFormatFor, warnPromptMismatch } from './inputs';
 
 const usage = `Usage: softcot compare --models name=DIR,name=DIR,... --data FILE [options]
 
@@ -30,11 +31,12 @@ export function parseModelList(spec: string): { name: string; dir: string }[] {
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, { models: { type: 'string' }, ...EVAL_OPTIONS });
-    if (!v) return (io.stdout(usage), 0);
+    const options = { models: { type: 'string' as const }, ...EVAL_OPTIONS };
+    const v0 = parseFlags(argv, options);
+    if (!v0) return (io.stdout(usage), 0);
+    const v = await withConfigFile(v0, options);
     const models = parseModelList(requireString(v, 'models'));
     const names = new Set<string>();
     for (const m of models) {
@@ -51,8 +53,11 @@ export const compareCommand: Command = {
       const { model, tokenizer } = loadModelDir(m.dir);
       try {
         const format = promptFormatFor(v, tokenizer!);
-        const result = await runEvaluation(model, tokenizer!, examples, format, flags, io, m.name);
-        writeEvalReport(path.join(out, m.name), result, { model: m.dir, data: dataFile, problems: examples.length, prompt: format.name, samples: flags.samples, seed: flags.seed, backend }, { ks: flags.ks });
+        warnUnrepresentable(tokenizer!, examples, format, io);
+        warnPromptMismatch(m.dir, format, io);
+        const policies = evaluatedPolicies(m.dir, model, flags.policy, io);
+        const result = await runEvaluation(model, tokenizer!, examples, format, flags, policies, io, m.name);
+        writeEvalReport(path.join(out, m.name), result, reportMeta(m.dir, dataFile, examples.length, format, flags, policies, backend), { ks: flags.ks });
         runs.push({ name: m.name, summaries: result.summaries });
       } finally {
         model.dispose();

@@ -17,7 +17,6 @@ Options:
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'end-to-end demo on a synthetic task (no downloads)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { out: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, seed: { type: 'string' } });

@@ -1,11 +1,11 @@
 // softcot forward: logits (or greedy tokens) of a checkpoint for a batch of token ids, optionally followed by
 // mixture positions (probs·E), as plain JSON, for cross-checking against other implementations.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { KVCache, argmax, greedyGenerate, matMul, type CausalLM } from '@softcot/model';
+import { writeFileAtomic } from '@softcot/base';
+import { greedyGenerate, matMul, type CausalLM } from '@softcot/model';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, optInt, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir } from './shared';
+import { loadModelDir } from './inputs';
 
 const usage = `Usage: softcot forward --model DIR --input in.json --output out.json [--generate N] [--backend B]
 
@@ -124,37 +124,17 @@ export function forwardLogits(model: CausalLM, input: ForwardInput): Float32Arra
 /** Greedy tokens; with mixture positions, the prefix goes in as embeddings and decoding continues with the KV cache. */
 export function forwardGenerate(model: CausalLM, input: ForwardInput, steps: number): number[][] {
   if (!input.mixtureProbs) return greedyGenerate(model, input.inputIds, steps).tokens;
-  const B = input.inputIds.length;
-  const V = model.config.vocabSize;
-  const cache = new KVCache(model.config.numLayers);
-  const tokens: number[][] = input.inputIds.map(() => []);
+  const embeds = mixtureEmbeds(model, input);
   try {
-    let next: number[] = [];
-    for (let s = 0; s < steps; s++) {
-      const last = tf.tidy(() => {
-        const out =
-          s === 0
-            ? model.forward({ inputEmbeds: mixtureEmbeds(model, input), cache, logits: 'last' })
-            : model.forward({ inputIds: tf.tensor2d(next.map((t) => [t]), [B, 1], 'int32'), cache, logits: 'last' });
-        return out.logits!.reshape([B, V]);
-      });
-      const values = last.dataSync() as Float32Array;
-      last.dispose();
-      next = Array.from({ length: B }, (_, b) => argmax(values.subarray(b * V, (b + 1) * V)));
-      next.forEach((t, b) => tokens[b]!.push(t));
-    }
+    return greedyGenerate(model, embeds, steps).tokens;
   } finally {
-    cache.dispose();
+    embeds.dispose();
   }
-  return tokens;
 }
 
 /** Write {"key": nested arrays} as JSON without building one giant string; atomic. */
 export function writeNestedJsonAtomic(file: string, key: string, rows: ArrayLike<number>[][] | number[][]): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  writeFileAtomic(file, (fd) => {
     const w = (s: string) => fs.writeSync(fd, s);
     w(`{${JSON.stringify(key)}: [`);
     rows.forEach((row, b) => {
@@ -171,11 +151,7 @@ export function writeNestedJsonAtomic(file: string, key: string, rows: ArrayLike
       w(']');
     });
     w('\n]}\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  });
 }
 
 export function readJsonFile(file: string, what = 'input'): unknown {
@@ -189,7 +165,6 @@ export function readJsonFile(file: string, what = 'input'): unknown {
 
 export const forwardCommand: Command = {
   name: 'forward',
-  summary: 'logits or greedy tokens of a checkpoint for token ids (+ mixture positions), as JSON',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, generate: { type: 'string' }, ...BACKEND_OPTION });

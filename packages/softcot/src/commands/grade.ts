@@ -4,7 +4,6 @@ import type { Command } from '../args';
 
 export const gradeCommand: Command = {
   name: 'grade',
-  summary: 'grade a JSONL file of {pred, gold} rows (math answer equivalence)',
   usage: 'Usage: softcot grade --input preds.jsonl --output verdicts.jsonl [options]   (see softcot grade --help)',
   async run(argv, io) {
     return runGradeCommand(argv, { stdout: io.stdout, stderr: io.stderr });

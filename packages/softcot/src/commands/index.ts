@@ -1,20 +1,33 @@
 // The command registry: every `softcot <name>` command, in the order `softcot --help` lists them.
 import { UsageError, processIO, type Command, type CommandIO } from '../args';
-import { trainCommand } from './train';
-import { evalCommand } from './eval';
-import { compareCommand } from './compare';
-import { oodCommand } from './ood';
-import { forwardCommand } from './forward';
-import { initCommand } from './init';
-import { gradeCommand } from './grade';
-import { demoCommand } from './demo';
-import { studyCommand } from './study';
-import { planCommand } from './plan';
-import { mergeCommand } from './merge';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, compareCommand, oodCommand, forwardCommand, initCommand, gradeCommand, demoCommand, studyCommand, planCommand, mergeCommand];
+/**
+ * A command as `softcot --help` lists it; its module (and the packages it needs: tfjs, mathjs) is loaded only when
+ * the command runs, so the top-level help answers at once.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for `softcot --help`. */
+  summary: string;
+  load: () => Promise<Command>;
+}
 
-export function findCommand(name: string): Command | undefined {
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'train', summary: 'RLOO post-training with a hard, soft, fuzzy, gumbel or multiplex chain of thought', load: async () => (await import('./train')).trainCommand },
+  { name: 'eval', summary: 'evaluate a checkpoint under every inference setting (pass@1, pass@k, entropy)', load: async () => (await import('./eval')).evalCommand },
+  { name: 'profile', summary: 'is a base fit for comparing training modes? six settings, ratios and a verdict', load: async () => (await import('./profile')).profileCommand },
+  { name: 'compare', summary: 'training × inference grid over several checkpoints (markdown, JSON, grouped bars)', load: async () => (await import('./compare')).compareCommand },
+  { name: 'ood', summary: 'out-of-domain multiple-choice accuracy and answer NLL (HellaSwag/ARC/MMLU shapes)', load: async () => (await import('./ood')).oodCommand },
+  { name: 'forward', summary: 'logits or greedy tokens of a checkpoint for token ids (+ mixture positions), as JSON', load: async () => (await import('./forward')).forwardCommand },
+  { name: 'init', summary: 'write a random-weight checkpoint from a preset or config.json', load: async () => (await import('./init')).initCommand },
+  { name: 'grade', summary: 'grade a JSONL file of {pred, gold} rows (math answer equivalence)', load: async () => (await import('./grade')).gradeCommand },
+  { name: 'demo', summary: 'end-to-end demo on a synthetic task (no downloads)', load: async () => (await import('./demo')).demoCommand },
+  { name: 'study', summary: 'reproduction study: hard/soft/fuzzy training x inference on a synthetic task', load: async () => (await import('./study')).studyCommand },
+  { name: 'plan', summary: 'memory plan of a training step (per component, peak, fits H100/H200)', load: async () => (await import('./plan')).planCommand },
+  { name: 'merge', summary: 'fold a LoRA adapter into its base model (plain Hugging Face checkpoint)', load: async () => (await import('./merge')).mergeCommand },
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((c) => c.name === name);
 }
 
@@ -53,23 +66,25 @@ export async function runCli(argv: string[], io: CommandIO = processIO()): Promi
     io.stdout(VERSION);
     return 0;
   }
-  const cmd = findCommand(name);
-  if (!cmd) {
+  const entry = findCommand(name);
+  if (!entry) {
     io.stderr(`softcot: unknown command "${name}"`);
     io.stderr('');
     io.stderr(topUsage());
     return 2;
   }
+  let cmd: Command | undefined;
   try {
+    cmd = await entry.load();
     return await cmd.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError && cmd) {
       io.stderr(`softcot ${cmd.name}: ${e.message}`);
       io.stderr('');
       io.stderr(cmd.usage);
       return 2;
     }
-    io.stderr(`softcot ${cmd.name}: error: ${describeError(e)}`);
+    io.stderr(`softcot ${entry.name}: error: ${describeError(e)}`);
     if (process.env.SOFTCOT_DEBUG && e instanceof Error && e.stack) io.stderr(e.stack);
     return 1;
   }

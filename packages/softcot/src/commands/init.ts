@@ -107,7 +107,6 @@ softcot plan) need 12-32 GB.`;
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'write a random-weight checkpoint from a preset or config.json',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { preset: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' }, dtype: { type: 'string' }, ...BACKEND_OPTION });

@@ -5,7 +5,7 @@ import { isAdapterDir, loadAdapter, loadTokenizer } from '@softcot/model';
 import { loadCotConfig } from '@softcot/mixer';
 import { saveMergedModel } from '@softcot/trainer';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, optChoice, parseFlags, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir } from './shared';
+import { loadModelDir } from './inputs';
 
 const usage = `Usage: softcot merge --model BASE --adapter DIR --out DIR [--dtype D]
 
@@ -23,7 +23,6 @@ ${BACKEND_HELP.replace('default wasm', 'default cpu')}
 
 export const mergeCommand: Command = {
   name: 'merge',
-  summary: 'fold a LoRA adapter into its base model (plain Hugging Face checkpoint)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' }, ...BACKEND_OPTION });
@@ -38,7 +37,7 @@ export const mergeCommand: Command = {
     try {
       loadAdapter(model, adapter);
       const saved = loadCotConfig(adapter);
-      const cot = saved && { cot: saved.cot, maxCotTokens: saved.maxCotTokens, prompt: saved.prompt };
+      const cot = saved && { cot: saved.cot, baseEmbeddingRms: saved.baseEmbeddingRms, maxCotTokens: saved.maxCotTokens, prompt: saved.prompt };
       saveMergedModel(out, { model, tokenizer: loadTokenizer(base), cot, ...(dtype ? { dtype } : {}) });
     } finally {
       model.dispose();

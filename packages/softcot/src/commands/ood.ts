@@ -1,9 +1,10 @@
 // softcot ood: out-of-domain multiple-choice accuracy and per-token NLL of the correct answer.
 import * as path from 'node:path';
+import { writeJsonAtomic } from '@softcot/base';
 import { MC_KINDS, evaluateOod, loadMcItems, mcItemsFromOod, type McKind } from '@softcot/eval';
 import { oodTextSet } from '@softcot/data';
 import { BACKEND_HELP, BACKEND_OPTION, UsageError, optChoice, optInt, optString, parseFlags, progressReporter, requireString, selectBackend, type Command } from '../args';
-import { loadModelDir, writeTextAtomic } from './shared';
+import { loadModelDir } from './inputs';
 
 const usage = `Usage: softcot ood --model DIR --data FILE|synthetic [--kind K] [--limit N] [--out DIR] [--backend B]
 
@@ -28,7 +29,6 @@ ${BACKEND_HELP}
 
 export const oodCommand: Command = {
   name: 'ood',
-  summary: 'out-of-domain multiple-choice accuracy and answer NLL (HellaSwag/ARC/MMLU shapes)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { model: { type: 'string' }, data: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION });
@@ -49,7 +49,7 @@ export const oodCommand: Command = {
       const out = optString(v, 'out');
       if (out) {
         const file = path.join(out, 'ood.json');
-        writeTextAtomic(file, JSON.stringify({ meta: { model: modelDir, data, kind }, ...res }, null, 2) + '\n');
+        writeJsonAtomic(file, { meta: { model: modelDir, data, kind }, ...res });
         io.stdout(`wrote ${file}`);
       }
     } finally {

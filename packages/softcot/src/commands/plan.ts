@@ -4,7 +4,7 @@ import { readModelConfig } from '@softcot/model';
 import { COT_MODES } from '@softcot/mixer';
 import { fits, formatBytes, GPU_RESERVE, GPUS, LIKELIHOOD_REWARDS, planMemory, type MemoryPlan } from '@softcot/trainer';
 import { optChoice, optFloat, optInt, optString, parseFlags, UsageError, type Command } from '../args';
-import { assertModelDir } from './shared';
+import { assertModelDir } from './inputs';
 import { PRESETS, presetConfig } from './init';
 import { MEMORY_HELP, MEMORY_OPTIONS, memoryOptionsFrom } from './memory-flags';
 
@@ -39,7 +39,6 @@ ${MEMORY_HELP}
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'memory plan of a training step (per component, peak, fits H100/H200)',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, {

@@ -23,7 +23,6 @@ Options:
 
 export const studyCommand: Command = {
   name: 'study',
-  summary: 'reproduction study: hard/soft/fuzzy training x inference on a synthetic task',
   usage,
   async run(argv, io) {
     const v = parseFlags(argv, { scale: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, seeds: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' } });

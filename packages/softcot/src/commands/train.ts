@@ -1,27 +1,31 @@
-// softcot train: RLOO (or GRPO / REINFORCE) post-training with hard, soft or fuzzy CoT.
+// softcot train: RLOO (or GRPO / REINFORCE) post-training with a hard, soft, fuzzy, gumbel or multiplex CoT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, saveMergedModel, type LikelihoodReward } from '@softcot/trainer';
-import { lineChart, parseSettings, pass1Scorer, writeSvg } from '@softcot/eval';
-import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO } from '../args';
-import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './shared';
+import { lineChart, PALETTE, parseSettings, pass1Scorer, runningMean, writeSvg, type LineSeries } from '@softcot/eval';
+import { noiseSigma } from '@softcot/mixer';
+import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO, type OptionSpec } from '../args';
+import { CONFIG_HELP, CONFIG_OPTION, withConfigFile } from '../config-file';
+import { COT_MODES_CLI, COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, settingsForMode } from './cot-flags';
+import { DATA_HELP, DATA_OPTIONS, loadExamples, loadModelDir, promptFormatFor } from './inputs';
 import { MEMORY_HELP, MEMORY_OPTIONS, memoryOptionsFrom } from './memory-flags';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
-const MODES = ['hard', 'soft', 'fuzzy'] as const;
 
 const usage = `Usage: softcot train --model DIR --data FILE --out DIR [options]
 
-RL post-training with a continuous (soft/fuzzy) or discrete (hard) chain of thought. Checkpoints
-(out/checkpoints/step-N, Hugging Face folders) and metrics (out/metrics.jsonl) go to --out; a run
-in an existing --out resumes from its latest checkpoint. At the end out/reward-curve.svg is drawn.
+RL post-training with a continuous (soft, fuzzy, gumbel, multiplex) or discrete (hard) chain of thought.
+Checkpoints (out/checkpoints/step-N, Hugging Face folders with softcot_config.json: the CoT policy and σ)
+and metrics (out/metrics.jsonl) go to --out, with the run's settings in out/run.json. A run in an existing
+--out resumes from its latest checkpoint (out/checkpoints/latest, itself a model folder) when its settings are
+the same; --force-resume resumes with changed settings. At the end out/reward-curve.svg is drawn.
 
 Options:
   --model DIR          base model folder (config.json, model.safetensors, tokenizer.json)
 ${DATA_HELP}
   --out DIR            output folder
-  --mode M             hard | soft | fuzzy (default soft)
+  --mode M             hard | soft | fuzzy | gumbel | multiplex (default soft)
   --reward R           verifier | logprob | avglogprob | prob | avgprob | jepo (default verifier)
   --algorithm A        rloo | grpo | reinforce (default rloo)
   --steps N            optimizer steps (default 100; paper 4000)
@@ -32,8 +36,10 @@ ${DATA_HELP}
   --micro-batch M      rows per gradient pass (default 8)
   --max-cot L          maximum CoT length (default 128; paper: 128 GSM8K, 512 MATH)
   --max-answer N       maximum answer tokens (default 32)
-  --gamma X            noise scale γ, σ = γ·RMS(E) (default 0.33)
-  --temperature X      CoT temperature τ (default: hard 1, soft 0.5, fuzzy 1e-4)
+  --temperature X      CoT temperature τ (default: hard 1, soft 0.5, fuzzy 1e-4, gumbel 1, multiplex 1)
+${COT_POLICY_HELP}
+  --answer-temperature X  temperature of sampled answers, which are then actions (default 1); 0: greedy
+                       answers, not actions
   --kl-beta X          KL penalty to the frozen initial model (default off)
   --ppo-clip X         PPO-style ratio clipping ε in (0, 1) (default off)
   --max-grad-norm X    clip the global gradient norm (default: the trainer's)
@@ -43,9 +49,11 @@ ${DATA_HELP}
   --val-setting S      validation score: pass@1 of this inference setting (default hard-greedy,
                        the paper's best-greedy-validation selection)
   --seed N             seed (default 0)
+  --force-resume       resume the run in --out even if its settings (out/run.json) differ
 ${MEMORY_HELP}
   --merge              with --lora-rank: at the end also write out/merged, a plain Hugging Face model
                        with the adapters folded into the weights (checkpoints hold the adapters only)
+${CONFIG_HELP}
 ${BACKEND_HELP}
   -h, --help           show this help`;
 
@@ -55,37 +63,49 @@ export function renderRewardCurve(outDir: string, io?: CommandIO): string | null
   const metrics = readMetrics(file);
   if (metrics.length === 0) return null;
   const svgFile = path.join(outDir, 'reward-curve.svg');
+  const means = metrics.map((m) => [m.step, m.rewardMean] as const);
+  // Per step: the mean over the step's samples and their spread (± one std); over long runs a running mean on top.
+  const window = Math.max(1, Math.round(metrics.length / 20));
+  const series: LineSeries[] = [
+    { name: window > 1 ? 'step mean' : 'mean reward', color: PALETTE[0], points: means, dotsOnly: window > 1, band: metrics.map((m) => [m.step, m.rewardMean - m.rewardStd, m.rewardMean + m.rewardStd] as const) },
+  ];
+  if (window > 1) series.push({ name: `${window}-step running mean`, color: PALETTE[0], points: runningMean(means, window).mean });
   writeSvg(
     svgFile,
     lineChart({
-      title: 'mean reward per step',
+      title: 'reward per step (band: ± one std over the step\'s samples)',
       xLabel: 'step',
       yLabel: 'reward',
-      series: [{ name: 'reward mean', points: metrics.map((m) => [m.step, m.rewardMean] as const) }],
+      series,
     }),
   );
   io?.stdout(`wrote ${svgFile}`);
   return svgFile;
 }
 
+const TRAIN_OPTIONS: OptionSpec = {
+  model: { type: 'string' }, ...DATA_OPTIONS, out: { type: 'string' }, mode: { type: 'string' }, reward: { type: 'string' },
+  algorithm: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' },
+  'prompts-per-step': { type: 'string' }, samples: { type: 'string' }, 'micro-batch': { type: 'string' }, 'max-cot': { type: 'string' },
+  'max-answer': { type: 'string' }, temperature: { type: 'string' }, ...COT_POLICY_OPTIONS, 'answer-temperature': { type: 'string' },
+  'kl-beta': { type: 'string' }, 'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' },
+  'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' },
+  'force-resume': { type: 'boolean' }, ...MEMORY_OPTIONS, merge: { type: 'boolean' }, ...CONFIG_OPTION, ...BACKEND_OPTION,
+};
+
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'RLOO post-training with hard, soft or fuzzy chain of thought',
   usage,
   async run(argv, io) {
-    const v = parseFlags(argv, {
-      model: { type: 'string' }, ...DATA_OPTIONS, out: { type: 'string' }, mode: { type: 'string' }, reward: { type: 'string' },
-      algorithm: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' },
-      'prompts-per-step': { type: 'string' }, samples: { type: 'string' }, 'micro-batch': { type: 'string' }, 'max-cot': { type: 'string' },
-      'max-answer': { type: 'string' }, gamma: { type: 'string' }, temperature: { type: 'string' }, 'kl-beta': { type: 'string' },
-      'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' }, 'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' }, ...BACKEND_OPTION,
-      ...MEMORY_OPTIONS, merge: { type: 'boolean' },
-    });
-    if (!v) return (io.stdout(usage), 0);
+    const v0 = parseFlags(argv, TRAIN_OPTIONS);
+    if (!v0) return (io.stdout(usage), 0);
+    const v = await withConfigFile(v0, TRAIN_OPTIONS);
     const modelDir = requireString(v, 'model');
     const dataFile = requireString(v, 'data');
     const out = requireString(v, 'out');
-    const mode = optChoice(v, 'mode', MODES, 'soft');
+    const mode = optChoice(v, 'mode', COT_MODES_CLI, 'soft');
+    const policyFlags = settingsForMode(mode, cotPolicyFlags(v));
+    const answerTemperature = optFloat(v, 'answer-temperature', { min: 0 });
     const reward = optChoice(v, 'reward', REWARDS, 'verifier');
     const algorithm = optChoice(v, 'algorithm', ALGOS, 'rloo');
     const steps = optInt(v, 'steps', { min: 1 }) ?? 100;
@@ -96,7 +116,6 @@ export const trainCommand: Command = {
     const micro = optInt(v, 'micro-batch', { min: 1 }) ?? 8;
     const maxCot = optInt(v, 'max-cot', { min: 1 }) ?? 128;
     const maxAnswer = optInt(v, 'max-answer', { min: 1 }) ?? 32;
-    const gamma = optFloat(v, 'gamma', { min: 0 });
     const temperature = optFloat(v, 'temperature', { positive: true });
     const klBeta = optFloat(v, 'kl-beta', { min: 0 });
     const ppoClip = optFloat(v, 'ppo-clip', { positive: true });
@@ -123,15 +142,17 @@ export const trainCommand: Command = {
     const { model, tokenizer } = loadModelDir(modelDir, { frozenBf16: memory.frozenBf16 });
     try {
       const format = promptFormatFor(v, tokenizer!);
+      // Validation runs on the policy being trained; a sampled soft/fuzzy setting uses the base model's σ, as training does.
+      const sigma = policyFlags.sigma ?? noiseSigma(model.embeddingMatrix, policyFlags.noiseGamma ?? 0.33);
       const validation =
         valSize > 0
-          ? { every: validateEvery, score: pass1Scorer(tokenizer!, valExamples, { format, setting: valSetting[0], maxCotTokens: maxCot, maxAnswerTokens: maxAnswer, noiseGamma: gamma, seed }) }
+          ? { every: validateEvery, score: pass1Scorer(tokenizer!, valExamples, { format, setting: valSetting[0], maxCotTokens: maxCot, maxAnswerTokens: maxAnswer, sigma, seed }) }
           : undefined;
       io.stderr(`train: ${examples.length} problems${valSize > 0 ? ` (+${valSize} for validation)` : ''}, mode ${mode}, reward ${reward}, ${algorithm}, ${steps} steps × ${B} prompts × ${G} samples, backend ${backend}`);
       const trainer = new RLOOTrainer({
         model,
         tokenizer: tokenizer!,
-        cot: { mode, maxTokens: maxCot, ...(gamma !== undefined ? { noiseGamma: gamma } : {}), ...(temperature !== undefined ? { temperature } : {}) },
+        cot: { mode, maxTokens: maxCot, ...policyFlags, ...(temperature !== undefined ? { temperature } : {}) },
         reward: reward as 'verifier' | LikelihoodReward,
         format,
         algorithm,
@@ -139,6 +160,7 @@ export const trainCommand: Command = {
         samplesPerPrompt: G,
         microBatch: micro,
         maxAnswerTokens: maxAnswer,
+        ...(answerTemperature !== undefined ? { answerTemperature } : {}),
         steps,
         lr,
         warmupSteps: warmup,
@@ -149,6 +171,7 @@ export const trainCommand: Command = {
         ...(saveEvery !== undefined ? { saveEvery } : {}),
         ...(validation ? { validation } : {}),
         seed,
+        ...(v['force-resume'] ? { resume: 'force' as const } : {}),
         ...memory,
       });
       const res = await trainer.train(examples);

@@ -1,9 +1,10 @@
-// Helpers shared by the commands: loading a model folder, a dataset and a prompt format; atomic writes.
+// What the commands read: a model folder, a dataset and a prompt format (with their options and help text).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@softcot/model';
 import { getPromptFormat, loadDataset, type DatasetFormat, type Example, type PromptFormat } from '@softcot/data';
-import { CliInputError, optChoice, optInt, type OptionSpec } from '../args';
+import { loadCotConfig } from '@softcot/mixer';
+import { CliInputError, optChoice, optInt, optString, type CommandIO, type OptionSpec } from '../args';
 
 export function assertModelDir(dir: string): void {
   if (!fs.existsSync(dir)) throw new CliInputError(`${dir}: model folder not found`);
@@ -31,12 +32,15 @@ export const DATA_OPTIONS: OptionSpec = {
   data: { type: 'string' },
   format: { type: 'string' },
   prompt: { type: 'string' },
+  instruction: { type: 'string' },
   limit: { type: 'string' },
 };
 
 export const DATA_HELP = `  --data FILE          dataset (JSONL, JSON array or parquet)
   --format F           gsm8k | math | deepscaler | generic (default: guessed from the file name, else generic)
   --prompt P           paper | chat | r1 (default paper: the papers' raw-text prompt)
+  --instruction TEXT   the text before the question ('' for none, as the demo's and study's models were
+                       trained; default: the format's instruction)
   --limit N            use only the first N problems`;
 
 export function guessFormat(file: string): DatasetFormat {
@@ -58,13 +62,19 @@ export async function loadExamples(file: string, v: Record<string, unknown>): Pr
 export function promptFormatFor(v: Record<string, unknown>, tokenizer: Tokenizer): PromptFormat {
   const name = optChoice(v, 'prompt', PROMPTS, 'paper');
   if (name === 'chat' && !tokenizer.hasChatTemplate) throw new CliInputError('--prompt chat: the tokenizer has no chat template (tokenizer_config.json chat_template)');
-  return getPromptFormat(name, name === 'chat' ? { tokenizer } : {});
+  const instruction = optString(v, 'instruction');
+  return getPromptFormat(name, { ...(name === 'chat' ? { tokenizer } : {}), ...(instruction !== undefined ? { instruction } : {}) });
 }
 
-/** Write text to `file` through a temp file + rename, creating folders. */
-export function writeTextAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+/** Warn when a checkpoint was trained with another prompt than the one it is evaluated with (softcot_config.json). */
+export function warnPromptMismatch(modelDir: string, format: PromptFormat, io: CommandIO): void {
+  let saved;
+  try {
+    saved = loadCotConfig(modelDir);
+  } catch {
+    return; // reported where the config is read for σ
+  }
+  const template = format.render('{question}');
+  if (saved && saved.prompt.template !== template)
+    io.stderr(`warning: ${modelDir} was trained with the prompt ${JSON.stringify(saved.prompt.template)} (${saved.prompt.name}); evaluating with ${JSON.stringify(template)}. Pass --prompt/--instruction to match.`);
 }

@@ -4,9 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeJsonAtomic } from '@softcot/base';
 import { architectureName, parseModelConfig, type ModelConfig } from './config';
 import { CheckpointError, ConfigError } from './errors';
-import { openCheckpointTensors, writeCheckpointTensors } from './safetensors';
+import { openCheckpointTensors } from './safetensors-reader';
+import { writeCheckpointTensors } from './safetensors-writer';
+import { GENERATION_CONFIG_FILE } from './tokenizer';
 import { CausalLM, isBf16StorableWeight, parameterSpecs } from './transformer';
 import { assertBf16WeightsSupported, packBf16, packedFromBf16Bytes } from './bf16-weights';
 
@@ -80,19 +83,36 @@ const DTYPE_CODE = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' } as const
 export interface SaveOptions {
   /** Storage dtype; defaults to the config's torch_dtype. */
   dtype?: SaveDtype;
+  /** Generation defaults to keep in generation_config.json (e.g. a source checkpoint's sampling settings). */
+  generationConfig?: Record<string, unknown>;
   /** Split into shards of at most this many bytes (HF layout with model.safetensors.index.json). */
   maxShardBytes?: number;
 }
 
 /**
- * Write `dir/config.json` and the weights in the same layout transformers and vLLM load. With LoRA adapters
- * attached (and on) the adapters are merged into the written weights: a plain HF checkpoint of the adapted model.
+ * generation_config.json as transformers derives it from a model config: the special token ids (only those the
+ * config sets), `_from_model_config: true`, and whatever `extra` adds. No sampling defaults are claimed: softcot
+ * decides those per run.
+ */
+export function generationConfigFor(config: ModelConfig, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const ids: Record<string, unknown> = {};
+  if (config.bosTokenId !== null) ids.bos_token_id = config.bosTokenId;
+  if (config.eosTokenIds.length > 0) ids.eos_token_id = config.eosTokenIds.length === 1 ? config.eosTokenIds[0] : config.eosTokenIds;
+  if (config.padTokenId !== null) ids.pad_token_id = config.padTokenId;
+  return { _from_model_config: true, ...ids, ...extra };
+}
+
+/**
+ * Write `dir/config.json`, `generation_config.json` and the weights in the layout transformers and vLLM load. With
+ * LoRA adapters attached (and on) the adapters are merged into the written weights: a plain HF checkpoint of the
+ * adapted model.
  */
 export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): void {
   fs.mkdirSync(dir, { recursive: true });
   const dtype = opts.dtype ?? model.config.torchDtype;
   const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
-  writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeJsonAtomic(path.join(dir, 'config.json'), config);
+  writeJsonAtomic(path.join(dir, GENERATION_CONFIG_FILE), generationConfigFor(model.config, opts.generationConfig));
   // The weights the model computes with: LoRA adapters (when on) are merged in, one tensor at a time.
   const entries = parameterSpecs(model.config).map(({ name, shape }) => ({
     name,
@@ -122,16 +142,4 @@ export function initModel(config: ModelConfig, seed: number): CausalLM {
     tensors.set(spec.name, t);
   });
   return new CausalLM(config, tensors);
-}
-
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

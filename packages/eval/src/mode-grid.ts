@@ -1,8 +1,8 @@
 // The training-mode × inference-mode grid (method.md §5): rows are checkpoints (e.g. base, hard-, soft-,
 // fuzzy-trained), columns are inference settings; cells hold pass@1 (greedy pass@1 for greedy settings,
 // mean sample accuracy for sampled ones) and pass@k for the largest k evaluated.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@softcot/base';
 import type { SettingSummary } from './evaluate';
 import { groupedBarChart, writeSvg } from './plot';
 
@@ -56,6 +56,12 @@ export function compareMarkdown(grid: CompareGrid, title = 'Training × inferenc
   return out.join('\n') + '\n';
 }
 
+/** "pass@8", or "pass@k (k = 4, 8)" when the cells were evaluated with different k. */
+export function passAtKLabel(grid: CompareGrid): string {
+  const ks = [...new Set(grid.models.flatMap((m) => grid.settings.map((s) => grid.cells[m]![s]?.k)).filter((k): k is number => k !== undefined))].sort((a, b) => a - b);
+  return ks.length === 1 ? `pass@${ks[0]}` : `pass@k (k = ${ks.join(', ')})`;
+}
+
 /** Grouped bars: groups = models, bars = settings, value = pass@1 (or pass@k with metric 'passAtK'). */
 export function compareChart(grid: CompareGrid, metric: 'pass1' | 'passAtK' = 'pass1'): string {
   const values = grid.models.map((m) => grid.settings.map((s) => {
@@ -63,9 +69,10 @@ export function compareChart(grid: CompareGrid, metric: 'pass1' | 'passAtK' = 'p
     const x = metric === 'pass1' ? c?.pass1 : c?.passAtK;
     return x === undefined ? NaN : 100 * x;
   }));
+  const name = metric === 'pass1' ? 'pass@1' : passAtKLabel(grid);
   return groupedBarChart({
-    title: metric === 'pass1' ? 'pass@1 by training (groups) and inference (bars)' : 'pass@k by training (groups) and inference (bars)',
-    yLabel: metric === 'pass1' ? 'pass@1 (%)' : 'pass@k (%)',
+    title: `${name} by training (groups) and inference (bars)`,
+    yLabel: `${name} (%)`,
     groups: grid.models,
     seriesNames: grid.settings,
     values,
@@ -83,14 +90,9 @@ export interface CompareFiles {
 
 /** Write grid.json, grid.md, grid.svg (pass@1) and, when there are pass@k values, grid-passk.svg into `dir`. */
 export function writeCompareReport(dir: string, grid: CompareGrid, meta: Record<string, unknown> = {}): CompareFiles {
-  mkdirSync(dir, { recursive: true });
   const files: CompareFiles = { json: join(dir, 'grid.json'), markdown: join(dir, 'grid.md'), svg: join(dir, 'grid.svg') };
-  const write = (f: string, t: string) => {
-    writeFileSync(`${f}.tmp-${process.pid}`, t);
-    renameSync(`${f}.tmp-${process.pid}`, f);
-  };
-  write(files.json, JSON.stringify({ meta, ...grid }, null, 2) + '\n');
-  write(files.markdown, compareMarkdown(grid));
+  writeJsonAtomic(files.json, { meta, ...grid });
+  writeFileAtomic(files.markdown, compareMarkdown(grid));
   writeSvg(files.svg, compareChart(grid, 'pass1'));
   if (grid.models.some((m) => grid.settings.some((s) => grid.cells[m]![s]?.passAtK !== undefined))) {
     files.passkSvg = join(dir, 'grid-passk.svg');

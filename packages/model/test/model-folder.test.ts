@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, SafetensorsFile, useBackend, writeSafetensors, type CausalLM } from '@softcot/model';
+import { CharTokenizer, initModel, loadModel, loadTokenizer, makeConfigJson, parseModelConfig, saveModel, SafetensorsFile, useBackend, writeSafetensors, type CausalLM } from '@softcot/model';
 
 await useBackend('cpu');
 
@@ -41,6 +41,28 @@ describe('Hugging Face model folders', () => {
       [m, m32, mbf].forEach((x) => x.dispose());
     });
   }
+
+  it('a saved folder carries generation_config.json with the config\'s special token ids, read back as stop ids', () => {
+    const config = parseModelConfig(makeConfigJson('qwen2', { vocabSize: 50, hiddenSize: 16, intermediateSize: 24, numLayers: 1, numHeads: 4, numKvHeads: 2, bosTokenId: 1, eosTokenId: [2, 7], padTokenId: 0 }));
+    const m = initModel(config, 1);
+    const dir = path.join(root, 'generation-config');
+    saveModel(m, dir, { generationConfig: { max_new_tokens: 64 } });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'generation_config.json'), 'utf8'))).toEqual({
+      _from_model_config: true,
+      bos_token_id: 1,
+      eos_token_id: [2, 7],
+      pad_token_id: 0,
+      max_new_tokens: 64,
+    });
+    const tokenizer = new CharTokenizer('abcdefghijklmnopqrstuvwxyz');
+    tokenizer.save(dir);
+    expect(loadTokenizer(dir).stopTokenIds.sort()).toEqual([2, 7]);
+    // A config without special ids writes none (no guessed values).
+    const bare = path.join(root, 'generation-config-bare');
+    saveModel(model('llama'), bare);
+    expect(JSON.parse(fs.readFileSync(path.join(bare, 'generation_config.json'), 'utf8'))).toEqual({ _from_model_config: true });
+    m.dispose();
+  });
 
   it('initModel is reproducible for every seed, 0 included, and seeds differ', () => {
     const config = parseModelConfig(makeConfigJson('llama', { vocabSize: 20, hiddenSize: 8, intermediateSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1 }));

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { result, summary } from './fixtures';
-import { compareGrid, compareMarkdown, writeCompareReport } from '../src/compare';
+import { compareGrid, compareMarkdown, passAtKLabel, writeCompareReport } from '../src/mode-grid';
 
 describe('compare grid', () => {
   it('rows = models, columns = settings, pass@1 and pass@k for the largest k', () => {
@@ -24,6 +24,13 @@ describe('compare grid', () => {
     expect(JSON.parse(fs.readFileSync(files.json, 'utf8')).cells.soft['soft sample'].k).toBe(4);
     expect(fs.readFileSync(files.svg, 'utf8')).toContain('<rect');
     expect(files.passkSvg && fs.existsSync(files.passkSvg)).toBe(true);
+    // The grid titles name k.
+    expect(fs.readFileSync(files.passkSvg!, 'utf8')).toContain('>pass@4 by training (groups) and inference (bars)</text>');
+    const mixed = compareGrid([
+      { name: 'a', summaries: result.summaries },
+      { name: 'b', summaries: [summary('soft sample', false, 0.75, { 1: 0.75, 8: 0.9 })] },
+    ]);
+    expect(passAtKLabel(mixed)).toBe('pass@k (k = 4, 8)');
     fs.rmSync(dir, { recursive: true });
   });
 
