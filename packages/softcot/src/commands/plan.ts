@@ -13,8 +13,8 @@ const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const usage = `Usage: softcot plan (--model DIR | --preset NAME) [training options]
 
 The memory of one training step (rollouts, scoring, gradient passes, AdamW update), computed by running the
-trainer's own code on a shape-only backend: no weights are read and nothing is computed, so 8B plans take about
-a minute on a CPU. The workload is the worst case: every CoT and answer runs to its maximum length.
+trainer's own code on a shape-only backend: no weights are read and nothing is computed (an 8B plan with
+B×G = 64 takes 2-3 minutes on a CPU, mostly the rollout's host work over the vocabulary). The workload is the worst case: every CoT and answer runs to its maximum length.
 Prints each component, the peak, and whether it fits an H100 80GB / H200 141GB (keeping ${formatBytes(GPU_RESERVE.fixedBytes)} + ${GPU_RESERVE.fraction * 100}%
 free for the CUDA context, cuBLAS workspace and allocator caching, which the plan does not see).
 
