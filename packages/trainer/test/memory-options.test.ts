@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, MemoryMeter, SafetensorsFile, type CausalLM } from '@softcot/model';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, initModel, makeConfigJson, MemoryMeter, parseModelConfig, SafetensorsFile, useBackend, type CausalLM } from '@softcot/model';
 import { COT_MODES, resolveCot, type CotMode, type CotPolicy } from '@softcot/mixer';
 import { rollout } from '@softcot/rollout';
 import { paperPrompt, type Example } from '@softcot/data';
 import {
-  AdamW, MOMENT_BLOCK, QuantizedMoment, RLOOTrainer, dynamicCodeBook, microBatchLoss, readMetrics, scoredSequence, supervisedFineTune,
-  type MicroBatch, type RLOOConfig, type ScoredSequence, type StepMetrics,
+  AdamW, MOMENT_BLOCK, QuantizedMoment, RLOOTrainer, dynamicCodeBook, microBatchLoss, planMemory, planWorkload, readMetrics, scoredSequence,
+  supervisedFineTune, type MicroBatch, type PlanOptions, type RLOOConfig, type ScoredSequence, type StepMetrics,
 } from '@softcot/trainer';
 import { tinyModel, tinyTokenizer } from './helpers';
 
@@ -283,5 +283,28 @@ describe('8-bit AdamW moments', () => {
     step(p8, a8);
     step(copy, b8);
     expect(Array.from(copy.get('w')!.dataSync())).toEqual(Array.from(p8.get('w')!.dataSync()));
+  });
+});
+
+describe('the memory plan', () => {
+  it.each([
+    ['full fine-tuning, soft', {}],
+    ['LoRA, checkpointing, hard, KL', { lora: { rank: 2 }, activationCheckpointing: true, mode: 'hard' as const, klBeta: 0.1 }],
+  ])('%s: the planned peak of a step is the measured peak of the same step on the cpu backend', async (_, extra) => {
+    const config = parseModelConfig(makeConfigJson('llama', { vocabSize: 64, hiddenSize: 16, intermediateSize: 32, numLayers: 2, numHeads: 2, numKvHeads: 1 }));
+    const o: PlanOptions = { config, promptsPerStep: 2, samplesPerPrompt: 2, microBatch: 2, promptTokens: 8, maxCotTokens: 4, maxAnswerTokens: 2, ...extra };
+    const plan = await planMemory(o);
+    await useBackend('cpu');
+    const meter = MemoryMeter.start();
+    const model = initModel(config, 1);
+    const w = planWorkload(o);
+    const trainer = new RLOOTrainer(w.trainerConfig(model));
+    meter.resetPeak();
+    await trainer.trainStep(w.examples);
+    meter.stop();
+    trainer.dispose();
+    model.dispose();
+    expect(plan.peak).toBe(meter.peak);
+    expect(plan.components.map((c) => c.name)).toEqual(expect.arrayContaining(['weights', 'optimizer state', 'rollout of 4 rows']));
   });
 });
