@@ -70,19 +70,21 @@ export class AdamW {
       }
       return;
     }
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
+    // One tidy per parameter: its ~12 temporaries are freed before the next parameter's (one tidy around all of
+    // them would hold ~12× the trainable size at once).
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      tf.tidy(() => {
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
         const decayed = wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
         p.assign(tf.sub(decayed, tf.mul(update, lr)));
-      }
-    });
+      });
+    }
   }
 
   /** The same update on the host, block by block, with m and v in 8-bit codes. */
@@ -178,11 +180,23 @@ export function learningRate(step: number, o: ScheduleOptions): number {
 
 /** Global L2 norm of the gradients (NaN/Inf propagate, so the caller can detect them). */
 export function globalNorm(grads: Iterable<tf.Tensor>): number {
-  return tf.tidy(() => {
-    let total = tf.scalar(0);
-    for (const g of grads) total = tf.add(total, tf.sum(tf.square(g)));
-    return Math.sqrt(total.dataSync()[0]!);
-  });
+  return Math.sqrt(sumOverTensors(grads, (g) => tf.sum(tf.square(g))));
+}
+
+/**
+ * Σ_g f(g) as a float32 scalar summed on the backend in order; each term's temporaries (g-sized) are freed before
+ * the next term is computed.
+ */
+export function sumOverTensors<T>(items: Iterable<T>, f: (item: T) => tf.Scalar | tf.Tensor): number {
+  let total = tf.scalar(0);
+  for (const item of items) {
+    const next = tf.tidy(() => tf.add(total, f(item)) as tf.Scalar);
+    total.dispose();
+    total = next;
+  }
+  const value = total.dataSync()[0]!;
+  total.dispose();
+  return value;
 }
 
 /** Scale gradients so their global norm is at most maxNorm; returns the new map (caller disposes). */
