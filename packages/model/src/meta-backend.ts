@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
 import { CausalLM, isBf16StorableWeight, parameterSpecs } from './transformer';
+import { UNPACK_BF16_KERNEL } from './bf16-weights';
 import { backend_util, DataStorage, KernelBackend, type DataId, type DataType, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
 
 export const META_BACKEND = 'softcot-meta';
@@ -170,7 +171,7 @@ const SHAPERS: Record<string, Shaper> = {
   Multinomial: ([x], a) => ({ shape: [x!.shape[0]!, a.numSamples as number], dtype: 'int32' }),
   RandomUniform: (_, a) => ({ shape: a.shape as number[], dtype: (a.dtype as DataType) ?? 'float32' }),
   RandomNormal: (_, a) => ({ shape: a.shape as number[], dtype: (a.dtype as DataType) ?? 'float32' }),
-  SoftcotUnpackBf16: ([x]) => ({ shape: [x!.shape[0]!, x!.shape[1]! * 2], dtype: 'float32' }),
+  [UNPACK_BF16_KERNEL]: ([x]) => ({ shape: [x!.shape[0]!, x!.shape[1]! * 2], dtype: 'float32' }),
 };
 for (const k of UNARY) SHAPERS[k] ??= same;
 for (const k of BINARY) SHAPERS[k] = elementwise;
