@@ -50,12 +50,12 @@ async function check(): Promise<void> {
     ['full, checkpointing, gumbel mode, micro-batch 4', { ...base, microBatch: 4, activationCheckpointing: true, mode: 'gumbel' }],
   ];
   console.log(`model: llama, ${config.numLayers} layers, hidden ${config.hiddenSize}, vocab ${config.vocabSize}; step: B×G = 2×4, prompt 64 + CoT 32 + answer 8 tokens`);
-  console.log('| configuration | planned peak (MiB) | measured peak (MiB) | planned / measured |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| configuration | planned peak (MiB) | measured peak (MiB) | planned / measured | planned − measured (bytes) |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const [name, o] of cases.filter(([n]) => !only || n.includes(only))) {
     const planned = (await planMemory(o)).peak;
     const measured = await measure(o);
-    console.log(`| ${name} | ${mib(planned)} | ${mib(measured)} | ${(planned / measured).toFixed(3)} |`);
+    console.log(`| ${name} | ${mib(planned)} | ${mib(measured)} | ${(planned / measured).toFixed(3)} | ${planned - measured} |`);
   }
 }
 
