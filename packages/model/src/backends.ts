@@ -3,7 +3,7 @@
 //              cap; the default wherever its addon is built (scripts/build-native.sh cpu)
 //   wasm       everywhere; ~30x faster matmul than cpu, one thread, 4 GB of memory. The fallback when the native
 //              addon is not built. We add the one kernel it lacks that training needs.
-//   cpu        everywhere; slow but exact (float32), the reference in tests
+//   cpu        everywhere; slow but exact (float32), the reference in tests. Its UnsortedSegmentSum is replaced.
 //   cuda       our own backend's cuda device (NVIDIA GPU; scripts/build-native.sh cuda)
 //   tensorflow tfjs-node(-gpu), only if the user installed it; untested here
 import * as tf from '@tensorflow/tfjs';
@@ -21,24 +21,28 @@ export function defaultBackend(): { name: 'native-cpu' | 'wasm'; reason?: string
   return { name: 'wasm', reason: av.reason, detail: `wasm (${av.reason}; build it with scripts/build-native.sh cpu)` };
 }
 
-let wasmPatched = false;
+const hostSegmentSum = new Set<string>();
 
 /**
- * tfjs-backend-wasm has no UnsortedSegmentSum, which the embedding (GatherV2) gradient needs.
- * This host-side implementation is exact; the data involved is one embedding gradient per step.
+ * UnsortedSegmentSum (the GatherV2 gradient: embeddings, and picking log-probs out of [N·V]) as one pass over
+ * the rows on the host: out[ids[r]] += x[r]. tfjs-backend-wasm has no such kernel, and tfjs-backend-cpu's loops
+ * over the segments, allocating a tensor per segment (for a gather out of N·V log-probs that is N·V tensors and
+ * O(N·V·rows) time). Exact up to float32 rounding of sums over repeated ids; ids out of range are dropped.
  */
-function registerWasmSegmentSum(): void {
-  if (wasmPatched || tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
-  wasmPatched = true;
+function registerHostSegmentSum(backendName: 'cpu' | 'wasm'): void {
+  if (hostSegmentSum.has(backendName)) return;
+  hostSegmentSum.add(backendName);
+  if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
-    backendName: 'wasm',
+    backendName,
     kernelFunc: ({ inputs, attrs, backend }) => {
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const numSegments = (attrs as { numSegments: number }).numSegments;
       const b = backend as unknown as {
         readSync(id: unknown): ArrayLike<number>;
         makeOutput(shape: number[], dtype: tf.DataType, offset?: number, values?: Float32Array): tf.TensorInfo;
+        makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
       };
       const values = b.readSync(x.dataId);
       const ids = b.readSync(segmentIds.dataId);
@@ -52,10 +56,12 @@ function registerWasmSegmentSum(): void {
         const dst = seg * inner;
         for (let j = 0; j < inner; j++) out[dst + j]! += values[src + j]!;
       }
-      return b.makeOutput([numSegments, ...x.shape.slice(1)], 'float32', undefined, out);
+      const shape = [numSegments, ...x.shape.slice(1)];
+      return backendName === 'wasm' ? b.makeOutput(shape, 'float32', undefined, out) : b.makeTensorInfo(shape, 'float32', out);
     },
   });
 }
+registerHostSegmentSum('cpu');
 
 /** Register our native backend for `device` unless a backend of that name exists; throws its one-line reason. */
 function ensureNative(device: DeviceKind): void {
@@ -82,7 +88,7 @@ export async function useBackend(name?: BackendName): Promise<BackendName> {
       console.warn(`softcot: using wasm: ${d.reason}`);
     }
   } else chosen = name;
-  if (chosen === 'wasm') registerWasmSegmentSum();
+  if (chosen === 'wasm') registerHostSegmentSum('wasm');
   if (chosen === 'native-cpu') ensureNative('cpu');
   if (chosen === 'cuda') ensureNative('cuda');
   if (chosen === 'tensorflow' && !tf.findBackendFactory(chosen))

@@ -37,6 +37,23 @@ export class KVCache {
     return [fullK, fullV];
   }
 
+  /**
+   * Re-index the batch: row i of the new cache is row `rows[i]` of this one (every layer's keys and values),
+   * e.g. to give each of G samples a copy of their prompt's prefilled cache. The copies are real: each row's cache
+   * then grows on its own.
+   */
+  selectRows(rows: readonly number[]): void {
+    const index = tf.tensor1d(Int32Array.from(rows), 'int32');
+    for (const store of [this.keys, this.values])
+      store.forEach((t, layer) => {
+        if (!t) return;
+        store[layer] = tf.keep(tf.gather(t, index, 0));
+        t.dispose();
+      });
+    index.dispose();
+    this.batchSize = rows.length;
+  }
+
   /** Called by the model once every layer has appended `steps` positions. */
   advance(steps: number): void {
     this.pastLength += steps;

@@ -11,15 +11,21 @@ import { parameterCount, tensorMemoryBudget, weightBytes } from './sizes';
 import { openCheckpointTensors } from './safetensors-reader';
 import { writeCheckpointTensors } from './safetensors-writer';
 import { GENERATION_CONFIG_FILE } from './tokenizer';
-import { CausalLM, parameterSpecs } from './transformer';
+import { CausalLM, isBf16StorableWeight, parameterSpecs } from './transformer';
+import { assertBf16WeightsSupported, packBf16, packedFromBf16Bytes } from './bf16-weights';
 
 export type SaveDtype = 'float32' | 'bfloat16' | 'float16';
+
+/** A JSON config file's content; a missing file (`missing` says what folder was expected) or bad JSON is a ConfigError. */
+export function readJsonConfig(file: string, missing: string): unknown {
+  if (!fs.existsSync(file)) throw new ConfigError(`not found (${missing})`, file);
+  return readModelJson(file, ConfigError, 'config file');
+}
 
 /** Read and validate `dir/config.json`. */
 export function readModelConfig(dir: string): ModelConfig {
   const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new ConfigError('not found (is this a Hugging Face model folder?)', file);
-  return parseModelConfig(readModelJson(file, ConfigError, 'config file'), file);
+  return parseModelConfig(readJsonConfig(file, 'is this a Hugging Face model folder?'), file);
 }
 
 export interface LoadReport {
@@ -40,6 +46,11 @@ export interface LoadModelOptions {
    * the embeddings are always accepted.
    */
   unexpectedTensors?: 'error' | 'ignore';
+  /**
+   * Keep the linear layers' matrices and an untied LM head as frozen bf16 (half their fp32 memory; read straight
+   * from BF16 files, rounded from others). Such a model trains through LoRA adapters only.
+   */
+  frozenBf16?: boolean;
 }
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
@@ -61,6 +72,7 @@ export function assertFiniteTensor(data: Float32Array, file: string, name: strin
 
 /** Load a Hugging Face model folder into a trainable CausalLM on the current tfjs backend. */
 export function loadModel(dir: string, opts: LoadModelOptions = {}): CausalLM & { loadReport: LoadReport } {
+  if (opts.frozenBf16) assertBf16WeightsSupported();
   const config = readModelConfig(dir);
   // Before opening any weights: a config whose weights cannot fit is refused by size, not by an allocation failure.
   checkMemory(`${path.join(dir, 'config.json')}: the model (${parameterCount(config)} float32 weights)`, weightBytes(config), tensorMemoryBudget());
@@ -99,9 +111,15 @@ export function loadModel(dir: string, opts: LoadModelOptions = {}): CausalLM & 
       accepted.push(name);
     }
     for (const spec of specs) {
+      if (opts.frozenBf16 && isBf16StorableWeight(spec.name) && !checkFinite && store.info(spec.name).dtype === 'BF16') {
+        tensors.set(spec.name, tf.tensor2d(packedFromBf16Bytes(store.readRaw(spec.name)), [spec.shape[0]!, spec.shape[1]! / 2], 'int32'));
+        continue;
+      }
       const data = store.readFloat32(spec.name);
       if (checkFinite) assertFiniteTensor(data, store.fileOf(spec.name), spec.name);
-      tensors.set(spec.name, tf.tensor(data, spec.shape, 'float32'));
+      // bf16 → fp32 → packBf16 is exact, so a checked BF16 file packs to the same words as its raw bytes.
+      if (opts.frozenBf16 && isBf16StorableWeight(spec.name)) tensors.set(spec.name, tf.tensor2d(packBf16(data), [spec.shape[0]!, spec.shape[1]! / 2], 'int32'));
+      else tensors.set(spec.name, tf.tensor(data, spec.shape, 'float32'));
     }
     const model = new CausalLM(config, tensors) as CausalLM & { loadReport: LoadReport };
     model.loadReport = { unused: accepted };
@@ -156,18 +174,28 @@ export function generationConfigFor(config: ModelConfig, extra: Record<string, u
   return { _from_model_config: true, ...ids, ...extra };
 }
 
-/** Write `dir/config.json`, `generation_config.json` and the weights in the layout transformers and vLLM load. */
+/**
+ * Write `dir/config.json`, `generation_config.json` and the weights in the layout transformers and vLLM load. With
+ * LoRA adapters attached (and on) the adapters are merged into the written weights: a plain HF checkpoint of the
+ * adapted model.
+ */
 export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): void {
   fs.mkdirSync(dir, { recursive: true });
   const dtype = opts.dtype ?? model.config.torchDtype;
   const config = { ...model.config.raw, architectures: [architectureName(model.config.modelType)], torch_dtype: dtype };
   writeJsonAtomic(path.join(dir, 'config.json'), config);
   writeJsonAtomic(path.join(dir, GENERATION_CONFIG_FILE), generationConfigFor(model.config, opts.generationConfig));
-  const entries = [...model.params.entries()].map(([name, variable]) => ({
+  // The weights the model computes with: LoRA adapters (when on) are merged in, one tensor at a time.
+  const entries = parameterSpecs(model.config).map(({ name, shape }) => ({
     name,
     dtype: DTYPE_CODE[dtype],
-    shape: variable.shape,
-    data: () => variable.dataSync() as Float32Array,
+    shape,
+    data: () => {
+      const t = model.effectiveParam(name);
+      const values = t.dataSync() as Float32Array;
+      t.dispose();
+      return values;
+    },
   }));
   writeCheckpointTensors(dir, entries, { maxShardBytes: opts.maxShardBytes });
 }

@@ -11,6 +11,9 @@ import type { ModelConfig } from './config';
 import { applyRope, ropeInverseFrequencies, ropeTables } from './rope';
 import { KVCache } from './kv-cache';
 import { matMul } from './matmul';
+import { LoraAdapters, resolveLora, type LoraOptions } from './lora';
+import { checkpointed } from './activation-checkpoint';
+import { bf16Linear, packBf16, unpackBf16 } from './bf16-weights';
 
 export interface ParameterSpec {
   name: string;
@@ -48,6 +51,11 @@ export function parameterSpecs(c: ModelConfig): ParameterSpec[] {
   return specs;
 }
 
+/** Weights that may be stored in bf16 once frozen: the linear layers' matrices and an untied LM head. */
+export function isBf16StorableWeight(name: string): boolean {
+  return name === 'lm_head.weight' || /\.(q|k|v|o|gate|up|down)_proj\.weight$/.test(name);
+}
+
 export interface ForwardInput {
   /** Token ids [B, T] (int32). */
   inputIds?: tf.Tensor2D;
@@ -77,21 +85,40 @@ let modelCounter = 0;
 
 export class CausalLM {
   readonly config: ModelConfig;
-  /** Parameters by their Hugging Face names. */
+  /** Parameters by their Hugging Face names (those stored in bf16 are in `frozenBf16` instead). */
   readonly params: Map<string, tf.Variable>;
+  /** Frozen matrices stored as packed bf16 ([out, in/2] int32, see bf16-weights.ts), by HF name. */
+  readonly frozenBf16 = new Map<string, tf.Tensor2D>();
+  /** LoRA adapters when attached (`attachLora`); the base parameters are then frozen. */
+  lora: LoraAdapters | null = null;
+  /**
+   * Recompute each transformer block in the backward pass instead of keeping its activations (training memory
+   * drops from ~20 tensors per block to one; the backward pass runs every block's forward again). Used only by
+   * passes without a KV cache.
+   */
+  activationCheckpointing = false;
   private readonly invFreq: Float64Array;
+  /** tfjs variable names are global; a per-instance prefix lets a policy and a frozen reference coexist. */
+  private readonly prefix = `softcot${modelCounter++}`;
 
-  /** Wrap already-created tensors (one per `parameterSpecs` entry) as trainable variables. */
+  /**
+   * Wrap already-created tensors (one per `parameterSpecs` entry) as trainable variables. An int32 tensor
+   * [out, in/2] for a bf16-storable weight is taken as packed bf16 and stays frozen.
+   */
   constructor(config: ModelConfig, tensors: Map<string, tf.Tensor>) {
     this.config = config;
     this.invFreq = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-    // tfjs variable names are global; a per-instance prefix lets a policy and a frozen reference coexist.
-    const prefix = `softcot${modelCounter++}`;
     this.params = new Map();
     for (const spec of parameterSpecs(config)) {
       const t = tensors.get(spec.name);
       if (!t) throw new Error(`internal: tensor ${spec.name} was not provided`);
-      this.params.set(spec.name, tf.variable(t, true, `${prefix}/${spec.name}`));
+      if (t.dtype === 'int32') {
+        if (!isBf16StorableWeight(spec.name) || t.shape[0] !== spec.shape[0] || t.shape[1]! * 2 !== spec.shape[1])
+          throw new Error(`internal: packed bf16 tensor ${spec.name} [${t.shape}] does not fit [${spec.shape}]`);
+        this.frozenBf16.set(spec.name, t as tf.Tensor2D);
+        continue;
+      }
+      this.params.set(spec.name, tf.variable(t, true, `${this.prefix}/${spec.name}`));
       t.dispose();
     }
   }
@@ -102,18 +129,106 @@ export class CausalLM {
     return v;
   }
 
-  /** The input embedding matrix E [V, d]. */
+  /** The input embedding matrix E [V, d] the model computes with (LoRA's trained copy when there is one). */
   get embeddingMatrix(): tf.Variable {
-    return this.p('model.embed_tokens.weight');
+    return (this.lora?.enabled ? this.lora.embedTokens : null) ?? this.p('model.embed_tokens.weight');
   }
 
-  /** The output projection [V, d] (E itself when embeddings are tied). */
-  get lmHeadMatrix(): tf.Variable {
-    return this.config.tieWordEmbeddings ? this.embeddingMatrix : this.p('lm_head.weight');
+  /** The output projection [V, d] (E itself when embeddings are tied), or null when it is stored in bf16. */
+  private get lmHeadVariable(): tf.Variable | null {
+    if (this.config.tieWordEmbeddings) return this.embeddingMatrix;
+    const copy = this.lora?.enabled ? this.lora.lmHead : null;
+    return copy ?? (this.frozenBf16.has('lm_head.weight') ? null : this.p('lm_head.weight'));
+  }
+
+  /**
+   * What training updates, by name: every parameter (HF names), or with LoRA only the adapters (and trained
+   * copies of E / the LM head), by PEFT state-dict key.
+   */
+  trainableParams(): Map<string, tf.Variable> {
+    if (this.lora) return this.lora.variables();
+    if (this.frozenBf16.size > 0) throw new Error('this model stores frozen base weights in bf16: attach LoRA adapters to train it');
+    return this.params;
+  }
+
+  /**
+   * Store every frozen bf16-storable weight (see isBf16StorableWeight) as packed bf16, computing in fp32
+   * (bf16-weights.ts); typically after attachLora. Returns the bytes freed. Values are rounded to bf16.
+   */
+  storeFrozenWeightsInBf16(): number {
+    let freed = 0;
+    for (const [name, v] of [...this.params]) {
+      if (v.trainable || !isBf16StorableWeight(name)) continue;
+      const packed = tf.tensor2d(packBf16(v.dataSync() as Float32Array), [v.shape[0]!, v.shape[1]! / 2], 'int32');
+      this.frozenBf16.set(name, packed);
+      this.params.delete(name);
+      v.dispose();
+      freed += packed.size * 4;
+    }
+    return freed;
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [...this.params.values()];
+    return [...this.trainableParams().values()];
+  }
+
+  /**
+   * Attach LoRA adapters (B = 0: the model still computes the base model exactly) and freeze every base
+   * parameter. See lora.ts for what happens to E and the LM head.
+   */
+  attachLora(options: LoraOptions = {}): LoraAdapters {
+    if (this.lora) throw new Error('attachLora: this model already has LoRA adapters (detachLora first)');
+    const settings = resolveLora(options);
+    // The untied head is read only when a trained copy of it is made (it may be stored in bf16).
+    const lmHead = !this.config.tieWordEmbeddings && settings.trainLmHead ? this.effectiveParam('lm_head.weight') : null;
+    this.lora = new LoraAdapters(this.config, settings, { embed: this.p('model.embed_tokens.weight'), lmHead });
+    lmHead?.dispose();
+    for (const v of this.params.values()) v.trainable = false;
+    return this.lora;
+  }
+
+  /**
+   * The parameter `name` (HF name) as the model computes with it: with LoRA on, W + s·B·A on adapted layers and
+   * the trained copies of E / the LM head. A new tensor; the caller disposes it.
+   */
+  effectiveParam(name: string): tf.Tensor {
+    const packed = this.frozenBf16.get(name);
+    const lora = this.lora?.enabled ? this.lora : null;
+    if (lora?.embedTokens && name === 'model.embed_tokens.weight') return lora.embedTokens.clone();
+    if (lora?.lmHead && name === 'lm_head.weight') return lora.lmHead.clone();
+    const module = name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : '';
+    if (packed) return tf.tidy(() => (lora?.modules.has(module) ? lora.mergedWeight(module, unpackBf16(packed)) : unpackBf16(packed)));
+    const base = this.p(name);
+    if (lora?.modules.has(module)) return lora.mergedWeight(module, base as tf.Tensor2D);
+    return base.clone();
+  }
+
+  /** Fold the LoRA adapters into the base weights (W ← W + s·B·A, trained copies in place) and drop them. */
+  mergeLora(): void {
+    if (!this.lora) throw new Error('mergeLora: the model has no LoRA adapters');
+    this.lora.enabled = true;
+    for (const spec of parameterSpecs(this.config)) {
+      const merged = this.effectiveParam(spec.name);
+      const v = this.params.get(spec.name);
+      if (v) {
+        v.assign(merged);
+        merged.dispose();
+      } else {
+        // A bf16-stored weight becomes an fp32 variable again (holding the merged values).
+        this.params.set(spec.name, tf.variable(merged, false, `${this.prefix}/${spec.name}`));
+        merged.dispose();
+        this.frozenBf16.get(spec.name)!.dispose();
+        this.frozenBf16.delete(spec.name);
+      }
+    }
+    this.detachLora();
+  }
+
+  /** Drop the adapters (disposing them) and make the base parameters trainable again (bf16-stored ones stay frozen). */
+  detachLora(): void {
+    this.lora?.dispose();
+    this.lora = null;
+    for (const v of this.params.values()) v.trainable = true;
   }
 
   /** E[ids]: [B, T] -> [B, T, d]. */
@@ -125,7 +240,9 @@ export class CausalLM {
   lmHead(hidden: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, t, d] = hidden.shape;
-      const flat = matMul<tf.Tensor2D>(hidden.reshape([b * t, d]), this.lmHeadMatrix, false, true);
+      const x = hidden.reshape([b * t, d]) as tf.Tensor2D;
+      const w = this.lmHeadVariable;
+      const flat = w ? matMul<tf.Tensor2D>(x, w, false, true) : bf16Linear(x, this.frozenBf16.get('lm_head.weight')!);
       return flat.reshape([b, t, this.config.vocabSize]);
     });
   }
@@ -155,6 +272,8 @@ export class CausalLM {
     if (last >= c.maxPositionEmbeddings)
       throw new Error(`forward: position ${last} is past the model's context (max_position_embeddings ${c.maxPositionEmbeddings} in config.json)`);
 
+    // LoRA dropout masks of this pass (null: no dropout); a recomputed block reuses them.
+    const dropoutKey = this.lora?.nextDropoutKey() ?? null;
     return tf.tidy(() => {
       let h: tf.Tensor3D;
       if (inputIds && inputEmbeds) {
@@ -170,7 +289,11 @@ export class CausalLM {
         // until the forward returns (a 64 x 64-token prefill of the 0.5B model held 15 GB that way). The gradient
         // tape keeps its own copies of what backprop needs, and the KV cache keeps what it stores.
         const prev = h;
-        h = tf.tidy(() => this.block(i, prev, cos, sin, maskTensor, cache));
+        h = tf.tidy(() =>
+          this.activationCheckpointing && !cache
+            ? checkpointed((x, [cs, sn, mk]) => this.block(i, x, cs as tf.Tensor4D, sn as tf.Tensor4D, mk as tf.Tensor4D, undefined, dropoutKey), prev, [cos, sin, maskTensor], this.blockTrainables(i))
+            : this.block(i, prev, cos, sin, maskTensor, cache, dropoutKey),
+        );
       }
       const hidden = rmsNorm(h, this.p('model.norm.weight'), c.rmsNormEps);
       if (cache) cache.advance(seqLen);
@@ -180,15 +303,27 @@ export class CausalLM {
     });
   }
 
-  private linear(x: tf.Tensor3D, name: string, hasBias: boolean): tf.Tensor3D {
+  /** The trainable variables block i reads (what a checkpointed block differentiates). */
+  private blockTrainables(i: number): tf.Variable[] {
+    const prefix = `model.layers.${i}.`;
+    const own = [...this.params].filter(([name, v]) => v.trainable && name.startsWith(prefix)).map(([, v]) => v);
+    return this.lora ? [...own, ...this.lora.layerVariables(i)] : own;
+  }
+
+  /** x·Wᵀ (+ b) (+ the LoRA update) for the linear layer `name` of block `layer`. */
+  private linear(x: tf.Tensor3D, name: string, hasBias: boolean, layer: number, dropoutKey: number | null): tf.Tensor3D {
     const [b, t, d] = x.shape;
-    const w = this.p(`${name}.weight`);
-    let y: tf.Tensor = matMul(x.reshape([b * t, d]), w, false, true);
+    const flat = x.reshape([b * t, d]) as tf.Tensor2D;
+    const packed = this.frozenBf16.get(`${name}.weight`);
+    const w = packed ?? this.p(`${name}.weight`);
+    let y: tf.Tensor = packed ? bf16Linear(flat, packed) : matMul(flat, w, false, true);
     if (hasBias) y = tf.add(y, this.p(`${name}.bias`));
+    const delta = this.lora?.delta(name, flat, dropoutKey, layer);
+    if (delta) y = tf.add(y, delta);
     return y.reshape([b, t, w.shape[0]]);
   }
 
-  private block(i: number, x: tf.Tensor3D, cos: tf.Tensor4D, sin: tf.Tensor4D, mask: tf.Tensor4D, cache?: KVCache): tf.Tensor3D {
+  private block(i: number, x: tf.Tensor3D, cos: tf.Tensor4D, sin: tf.Tensor4D, mask: tf.Tensor4D, cache: KVCache | undefined, dropoutKey: number | null): tf.Tensor3D {
     const c = this.config;
     const p = `model.layers.${i}`;
     const [b, t] = x.shape;
@@ -199,35 +334,60 @@ export class CausalLM {
       if (norm) r = rmsNorm(r, this.p(norm), c.rmsNormEps);
       return r.transpose([0, 2, 1, 3]) as tf.Tensor4D;
     };
-    let q = heads(this.linear(n, `${p}.self_attn.q_proj`, c.qkvBias), c.numHeads, c.qkNorm ? `${p}.self_attn.q_norm.weight` : undefined);
-    let k = heads(this.linear(n, `${p}.self_attn.k_proj`, c.qkvBias), c.numKvHeads, c.qkNorm ? `${p}.self_attn.k_norm.weight` : undefined);
-    let v = heads(this.linear(n, `${p}.self_attn.v_proj`, c.qkvBias), c.numKvHeads);
+    const linear = (y: tf.Tensor3D, name: string, bias: boolean) => this.linear(y, `${p}.${name}`, bias, i, dropoutKey);
+    let q = heads(linear(n, 'self_attn.q_proj', c.qkvBias), c.numHeads, c.qkNorm ? `${p}.self_attn.q_norm.weight` : undefined);
+    let k = heads(linear(n, 'self_attn.k_proj', c.qkvBias), c.numKvHeads, c.qkNorm ? `${p}.self_attn.k_norm.weight` : undefined);
+    let v = heads(linear(n, 'self_attn.v_proj', c.qkvBias), c.numKvHeads);
     q = applyRope(q, cos, sin);
     k = applyRope(k, cos, sin);
     if (cache) [k, v] = cache.append(i, k, v);
     const attn = attention(q, k, v, mask, c.numKvHeads);
     const merged = attn.transpose([0, 2, 1, 3]).reshape([b, t, c.numHeads * c.headDim]) as tf.Tensor3D;
-    const h = tf.add(x, this.linear(merged, `${p}.self_attn.o_proj`, c.oBias)) as tf.Tensor3D;
+    const h = tf.add(x, linear(merged, 'self_attn.o_proj', c.oBias)) as tf.Tensor3D;
 
     const m = rmsNorm(h, this.p(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
-    const gate = this.linear(m, `${p}.mlp.gate_proj`, c.mlpBias);
-    const up = this.linear(m, `${p}.mlp.up_proj`, c.mlpBias);
+    const gate = linear(m, 'mlp.gate_proj', c.mlpBias);
+    const up = linear(m, 'mlp.up_proj', c.mlpBias);
     const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor3D; // silu(gate) * up
-    return tf.add(h, this.linear(act, `${p}.mlp.down_proj`, c.mlpBias)) as tf.Tensor3D;
+    return tf.add(h, linear(act, 'mlp.down_proj', c.mlpBias)) as tf.Tensor3D;
   }
 
   dispose(): void {
+    this.lora?.dispose();
+    this.lora = null;
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
+    for (const t of this.frozenBf16.values()) t.dispose();
+    this.frozenBf16.clear();
   }
 }
 
-/** RMSNorm over the last axis: x * rsqrt(mean(x^2) + eps) * w (HF: eps inside the root, weight after). */
+/**
+ * RMSNorm over the last axis: y = x · r · w, r = rsqrt(mean(x²) + eps) (HF: eps inside the root, weight after),
+ * with its gradient written out, so the tape keeps only x and r (not x², x·r, y) and no `ones` array is built
+ * (tfjs's Mean gradient allocates one of x's size on the host):
+ *   g = dy · w;   dx = r · g − r³ · x · mean(g · x);   dw = Σ_rows dy · x · r
+ */
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor, eps: number): T {
-  return tf.tidy(() => {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
-  });
+  const op = tf.customGrad(((input: T, w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), eps));
+    save([input, w, r]);
+    return {
+      value: tf.mul(tf.mul(input, r), w) as T,
+      // In a tidy: tfjs keeps whatever a gradient function leaves behind until the whole backward pass ends.
+      gradFunc: (dy: T, [xs, ws, rs]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const g = tf.mul(dy, ws!);
+          // mean as sum · (1/d): the cpu backend's Mean kernel allocates a full-size scratch copy, Sum does not.
+          const meanGx = tf.mul(tf.sum(tf.mul(g, xs!), -1, true), 1 / xs!.shape[xs!.rank - 1]!);
+          const dx = tf.sub(tf.mul(g, rs!), tf.mul(tf.mul(xs!, tf.pow(rs!, 3)), meanGx));
+          const perRow = tf.mul(tf.mul(dy, xs!), rs!);
+          const dw = tf.sum(perRow.reshape([-1, ws!.shape[0]!]), 0).reshape(ws!.shape);
+          return [dx, dw];
+        }),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (x: T, w: tf.Tensor) => T)(x, weight);
 }
 
 /**

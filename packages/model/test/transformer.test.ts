@@ -170,6 +170,20 @@ describe('RMSNorm and grouped-query attention', () => {
     expect(y[1]).toBeCloseTo((4 / rms) * 0.5, 6);
   });
 
+  it("RMSNorm's written-out gradient equals autodiff of the plain formula (2-D, and 4-D with a per-head weight)", () => {
+    const plain = (x: tf.Tensor, w: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-5))), w);
+    for (const [shape, wShape] of [[[3, 8], [8]], [[2, 3, 4, 6], [6]]] as const) {
+      const x = tf.randomNormal([...shape], 0, 2, 'float32', 1);
+      const w = tf.randomNormal([...wShape], 1, 0.3, 'float32', 2);
+      const dy = tf.randomNormal([...shape], 0, 1, 'float32', 3);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(rmsNorm(a, b, 1e-5), dy)))([x, w]);
+      const [hx, hw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(plain(a, b), dy)))([x, w]);
+      expect(maxAbsDiff(Array.from(gx!.dataSync()), Array.from(hx!.dataSync()))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(Array.from(gw!.dataSync()), Array.from(hw!.dataSync()))).toBeLessThan(1e-4);
+      expect(Array.from(rmsNorm(x, w, 1e-5).dataSync())).toEqual(Array.from(plain(x, w).dataSync()));
+    }
+  });
+
   it('GQA equals attention with each kv head repeated for its query group', () => {
     const [B, H, Hkv, T, D] = [2, 4, 2, 3, 2];
     const q = tf.randomNormal([B, H, T, D], 0, 1, 'float32', 1) as tf.Tensor4D;

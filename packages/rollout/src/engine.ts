@@ -9,6 +9,7 @@ import { KVCache, NonFiniteLogitsError, type CausalLM, type Tokenizer } from '@s
 import { makeRng } from '@softcot/base';
 import { concatRecords, entropyOfLogits, mixerFor, sampleFromLogits, sliceRecord, type CotPolicy, type CotRecord } from '@softcot/mixer';
 import { matchCotStop, type PromptFormat } from '@softcot/data';
+import { prefillPrompts } from './prefill';
 
 export type CotStopReason = 'stop-string' | 'max-length' | 'eos';
 export type AnswerStopReason = 'complete' | 'eos' | 'max-length' | 'skipped';
@@ -45,6 +46,8 @@ export interface RolloutSettings {
   answer?: { greedy: boolean; temperature?: number };
   /** Stop after the CoT: likelihood rewards score the reference instead of sampling an answer. */
   skipAnswer?: boolean;
+  /** Prefill each distinct prompt once and copy its KV cache to the rows that share it (default true; same results). */
+  sharePrefix?: boolean;
   seed: string | number;
 }
 
@@ -122,9 +125,7 @@ export function rollout(model: CausalLM, tokenizer: Tokenizer, prompts: string[]
   const promptBatch = rows.map((r) => [...new Array(width - r.traj.promptIds.length).fill(pad), ...r.traj.promptIds]);
   const cache = new KVCache(model.config.numLayers);
   const E = model.embeddingMatrix as unknown as tf.Tensor2D;
-  let logits = tf.tidy(() =>
-    model.forward({ inputIds: tf.tensor2d(promptBatch, [R, width], 'int32'), attentionMask: mask, cache, logits: 'last' }).logits!.reshape([R, V]),
-  ) as tf.Tensor2D;
+  let logits = prefillPrompts(model, promptBatch, mask, cache, settings.sharePrefix ?? true);
 
   // Every row is done after at most maxCot CoT steps, its prefill and maxAnswer answer tokens: a bound on the loop.
   const maxIterations = maxCot + Math.max(format.prefillAfterMaxLength.length, format.prefillAfterStop.length + format.cotStop.length) + maxAnswer + 1;

@@ -59,3 +59,22 @@ export function safeName(name: string, flag: string): string {
     throw new UsageError(`${flag}: name ${JSON.stringify(name)} becomes a folder name: use letters, digits, ".", "_" and "-" only (not "." or "..", at most 100 characters)`);
   return name;
 }
+
+/**
+ * `--out` must be a new path or an empty folder; an existing model folder (or anything else) is replaced only with
+ * --force, and never when it is an input (a file or folder inside it).
+ */
+export function checkNewModelFolder(out: string, force: boolean, inputs: Record<string, string | undefined>): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new FileError(out, '--out exists and is not a folder');
+  for (const [flag, input] of Object.entries(inputs)) {
+    if (input === undefined) continue;
+    const inside = path.relative(path.resolve(out), path.resolve(input));
+    if (!inside.startsWith('..') && !path.isAbsolute(inside)) throw new UsageError(`--out ${out} holds the input ${flag} ${input}; write the model elsewhere`);
+  }
+  const entries = fs.readdirSync(out);
+  if (entries.length > 0 && !force) {
+    const what = entries.includes('config.json') ? 'a model folder' : `a folder that is not empty (${entries.length} entries)`;
+    throw new UsageError(`--out ${out} is ${what}; pass --force to replace it, or choose a new path`);
+  }
+}

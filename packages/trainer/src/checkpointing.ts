@@ -3,12 +3,13 @@
 // optimizer.safetensors and trainer_state.json. A checkpoint is written into a temporary folder and renamed into
 // place, and the symbolic link outputDir/checkpoints/latest is replaced atomically afterwards, so an interruption at
 // any moment leaves the previous checkpoint intact and `latest` pointing at a complete one. `latest` is itself a
-// loadable model path.
+// loadable model path. With LoRA a checkpoint holds the adapters in PEFT's layout (adapter_config.json,
+// adapter_model.safetensors) instead of the model: the base weights never change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FileError, fileError, readJsonFile, readTextFile, removeLeftoverTemps, tempName, withFile, writeFolderAtomic, writeJsonAtomic } from '@softcot/base';
-import { assertFiniteTensor, saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type Tokenizer } from '@softcot/model';
+import { assertFiniteTensor, readAdapterWeights, saveAdapter, saveModel, SafetensorsFile, writeSafetensors, type CausalLM, type SaveDtype, type Tokenizer } from '@softcot/model';
 import { saveCotConfig, type SavedCotConfig } from '@softcot/mixer';
 import type { AdamW } from './optimizer';
 
@@ -26,12 +27,16 @@ export interface TrainerState {
   optimizerStep: number;
   /** Absent when the run has no validation. */
   best?: BestValidation;
+  /** LoRA dropout passes drawn so far (so a resumed run draws the same masks). */
+  loraDropoutState?: number;
   format: 'softcot-trainer-state/1';
 }
 
 /** A trained model as a complete Hugging Face folder: fp32 weights, its tokenizer, and the CoT it was trained with. */
 function saveTrainedModel(dir: string, s: { model: CausalLM; tokenizer: Tokenizer; cot: CotRecordOfRun }): void {
-  saveModel(s.model, dir, { dtype: 'float32' });
+  // With LoRA only the adapters (PEFT layout): the base is the run's --model folder.
+  if (s.model.lora) saveAdapter(s.model, dir);
+  else saveModel(s.model, dir, { dtype: 'float32' });
   s.tokenizer.save(dir);
   saveCotConfig(dir, s.cot);
 }
@@ -47,12 +52,15 @@ export function saveTrainingCheckpoint(
     final,
     (tmp) => {
       saveTrainedModel(tmp, s);
-      const { step, m, v } = s.optimizer.state();
-      writeSafetensors(path.join(tmp, 'optimizer.safetensors'), [
-        ...[...m].map(([k, t]) => ({ name: `m.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-        ...[...v].map(([k, t]) => ({ name: `v.${k}`, dtype: 'F32' as const, shape: t.shape, data: () => t.dataSync() as Float32Array })),
-      ]);
-      const state: TrainerState = { step: s.step, optimizerStep: step, ...(s.best ? { best: s.best } : {}), format: 'softcot-trainer-state/1' };
+      const { step, tensors } = s.optimizer.state();
+      writeSafetensors(path.join(tmp, 'optimizer.safetensors'), tensors.map((t) => ({ ...t, dtype: 'F32' as const })));
+      const state: TrainerState = {
+        step: s.step,
+        optimizerStep: step,
+        ...(s.best ? { best: s.best } : {}),
+        ...(s.model.lora ? { loraDropoutState: s.model.lora.dropoutState } : {}),
+        format: 'softcot-trainer-state/1',
+      };
       writeJsonAtomic(path.join(tmp, 'trainer_state.json'), state);
     },
     { replace: true },
@@ -88,6 +96,22 @@ export function saveBestModel(outputDir: string, s: { model: CausalLM; tokenizer
  */
 export function cleanRunFolder(outputDir: string): string[] {
   return [...removeLeftoverTemps(outputDir), ...removeLeftoverTemps(path.join(outputDir, 'checkpoints')).map((n) => path.join('checkpoints', n))];
+}
+
+/**
+ * Write `dir` as a plain Hugging Face model folder of the model as it computes: LoRA adapters folded into the
+ * weights (W + s·B·A), in `dtype` (default: the config's), with the tokenizer and the CoT record.
+ */
+export function saveMergedModel(dir: string, s: { model: CausalLM; tokenizer: Tokenizer; cot: CotRecordOfRun | null; dtype?: SaveDtype }): void {
+  writeFolderAtomic(
+    dir,
+    (tmp) => {
+      saveModel(s.model, tmp, s.dtype ? { dtype: s.dtype } : {});
+      s.tokenizer.save(tmp);
+      if (s.cot) saveCotConfig(tmp, s.cot);
+    },
+    { replace: true },
+  );
 }
 
 /** Replace checkpoints/latest by a symbolic link to `name`, atomically (a new link renamed over the old). */
@@ -127,18 +151,23 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
     throw new Error(`${stateFile}: not a softcot trainer state (field "format")`);
   if (state.best !== undefined && !(Number.isInteger(state.best.step) && Number.isFinite(state.best.value)))
     throw new Error(`${stateFile}: field "best" must be { step: integer, value: number }, got ${JSON.stringify(state.best)}`);
-  const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
-  try {
-    for (const [name, p] of model.params) {
-      if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
-      const data = weights.readFloat32(name);
-      assertFiniteTensor(data, weights.path, name);
-      const t = tensorLike(p, data, `${dir}/model.safetensors`, name);
-      p.assign(t);
-      t.dispose();
+  if (model.lora) {
+    readAdapterWeights(model, dir);
+    if (state.loraDropoutState !== undefined) model.lora.dropoutState = state.loraDropoutState;
+  } else {
+    const weights = SafetensorsFile.open(path.join(dir, 'model.safetensors'));
+    try {
+      for (const [name, p] of model.params) {
+        if (!weights.tensors.has(name)) throw new Error(`${dir}/model.safetensors: missing tensor "${name}"`);
+        const data = weights.readFloat32(name);
+        assertFiniteTensor(data, weights.path, name);
+        const t = tensorLike(p, data, `${dir}/model.safetensors`, name);
+        p.assign(t);
+        t.dispose();
+      }
+    } finally {
+      weights.close();
     }
-  } finally {
-    weights.close();
   }
   const opt = SafetensorsFile.open(path.join(dir, 'optimizer.safetensors'));
   try {
@@ -152,6 +181,7 @@ export function loadTrainingCheckpoint(dir: string, model: CausalLM, optimizer: 
   return state;
 }
 
+/** What a checkpoint keeps of the model: the LoRA adapters (PEFT layout), or every weight (fp32 HF folder). */
 function tensorLike(p: tf.Variable, data: Float32Array, file: string, name: string): tf.Tensor {
   if (data.length !== p.size) throw new Error(`${file}: tensor "${name}" has ${data.length} values, the model expects ${p.size}`);
   return tf.tensor(data, p.shape);

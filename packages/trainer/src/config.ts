@@ -10,8 +10,9 @@ import { verifierReward, type RewardFunction } from '@softcot/rewards';
 import { ALGORITHMS, type Algorithm } from './advantages';
 import { isLikelihoodReward, LIKELIHOOD_REWARDS, type LikelihoodReward } from './rewards';
 import type { StepMetrics } from './metrics';
+import { resolveTrainingMemory, type ResolvedTrainingMemory, type TrainingMemoryOptions } from './training-memory';
 
-export interface RLOOConfig {
+export interface RLOOConfig extends TrainingMemoryOptions {
   model: CausalLM;
   tokenizer: Tokenizer;
   /** CoT mode and its settings; maxTokens is L (default 128, the paper's GSM8K training length). */
@@ -46,7 +47,10 @@ export interface RLOOConfig {
   adamBetas?: [number, number];
   /** Clip the global gradient norm (the likelihood paper uses 1.0). null disables. */
   maxGradNorm?: number | null;
-  /** KL penalty to a frozen reference (off by default). The reference defaults to a copy of the initial model. */
+  /**
+   * KL penalty to a frozen reference (off by default). The reference defaults to a copy of the initial model, or,
+   * with LoRA, to the same model with its adapters off (no second copy of the weights).
+   */
   kl?: { beta: number; reference?: CausalLM };
   /** PPO-style ratio clipping, with `epochs` updates per batch of rollouts. */
   ppo?: { clip: number; epochs?: number };
@@ -124,6 +128,8 @@ export interface ResolvedTrainerConfig {
   progress: boolean;
   onStep: ((m: StepMetrics) => void) | null;
   validation: { every: number; score: (model: CausalLM) => number | Promise<number> } | null;
+  /** LoRA, bf16 base, activation checkpointing, 8-bit moments (training-memory.ts). */
+  memory: ResolvedTrainingMemory;
 }
 
 /** Above this many trainable parameters the half-batch gradient cosine is off unless asked for (it doubles gradient memory). */
@@ -268,6 +274,7 @@ export function resolveTrainerConfig(c: RLOOConfig): ResolvedTrainerConfig {
     progress: c.progress ?? true,
     onStep: c.onStep ?? null,
     validation: c.validation ?? null,
+    memory: resolveTrainingMemory(c, fail),
   };
 }
 
@@ -327,11 +334,15 @@ export function runSettings(r: ResolvedTrainerConfig): Record<string, unknown> {
     weightDecay: r.weightDecay,
     adamBetas: r.adamBetas,
     maxGradNorm: r.maxGradNorm,
-    kl: r.kl ? { beta: r.kl.beta, reference: r.kl.reference ? 'given' : 'initial model' } : null,
+    kl: r.kl ? { beta: r.kl.beta, reference: r.kl.reference ? 'given' : r.memory.lora ? 'adapters off' : 'initial model' } : null,
     ppo: r.ppo,
     gradientCosine: r.gradientCosine,
     seed: r.seed,
     validation: r.validation ? { every: r.validation.every } : null,
+    // Activation checkpointing changes no value (bit-identical gradients), so a resumed run may switch it.
+    lora: r.memory.lora,
+    frozenBf16: r.memory.frozenBf16,
+    optimizerMoments: r.memory.optimizerMoments,
   };
 }
 

@@ -9,3 +9,6 @@ export * from './metrics';
 export * from './sft';
 export * from './config';
 export * from './update';
+export * from './training-memory';
+export * from './quantized-moments';
+export * from './memory-plan';

@@ -17,6 +17,7 @@ import { epochBatch, sftText, type Example, type PromptFormat } from '@softcot/d
 import { plainSequence, scoreSequences, type ScoredSequence } from './logprobs';
 import { AdamW, learningRate } from './optimizer';
 import { accumulateGradients, applyUpdate, paramNames } from './update';
+import { prepareModelForTraining, resolveTrainingMemory, trainingPass, type TrainingMemoryOptions } from './training-memory';
 
 /** Supervised tokens are scored as hard tokens at τ = 1: cross-entropy. */
 const HARD = resolveCot({ mode: 'hard' });
@@ -34,7 +35,7 @@ export interface MixtureTolerance {
   noiseGamma?: number;
 }
 
-export interface SftOptions {
+export interface SftOptions extends TrainingMemoryOptions {
   format: PromptFormat;
   steps: number;
   batchSize: number;
@@ -64,8 +65,13 @@ export function supervisedFineTune(model: CausalLM, tokenizer: Tokenizer, exampl
   if (examples.length === 0) throw new Error('supervisedFineTune: no examples');
   for (const e of examples) if (e.solution === undefined) throw new Error(`supervisedFineTune: example ${e.id} has no solution text`);
   const mixture = o.mixture ? resolveMixture(o.mixture) : null;
-  const optimizer = new AdamW(model.params, { weightDecay: o.weightDecay ?? 0 });
-  const paramNameOf = paramNames(model.params);
+  const memory = resolveTrainingMemory(o, (msg) => {
+    throw new Error(`supervisedFineTune: ${msg}`);
+  });
+  prepareModelForTraining(model, memory, o.seed ?? 0);
+  const trainable = model.trainableParams();
+  const optimizer = new AdamW(trainable, { weightDecay: o.weightDecay ?? 0, moments: memory.optimizerMoments });
+  const paramNameOf = paramNames(trainable);
   const stopIds = new Set(tokenizer.stopTokenIds);
   // The target is what follows the rendered prompt in the supervised text (a space, then the solution).
   const encoded: Encoded[] = examples.map((e) => {
@@ -84,10 +90,14 @@ export function supervisedFineTune(model: CausalLM, tokenizer: Tokenizer, exampl
     for (let step = 0; step < o.steps; step++) {
       const batch = epochBatch(encoded, o.batchSize, step, o.seed ?? 0);
       const seqs = mixture ? withMixtureInputs(model, batch, mixture, step, o.steps, `${o.seed ?? 0}:mixture:${step}`, padId) : batch.map((x) => plainSequence(x.promptIds, x.target));
-      const { value, grads } = tf.variableGrads(() => {
-        const e = scoreSequences(model, seqs, { cot: HARD, scoredTemperature: 1, padId });
-        return tf.neg(tf.mean(tf.concat([e.cot, e.scored]))) as tf.Scalar;
-      }, model.trainableVariables);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          trainingPass(model, () => {
+            const e = scoreSequences(model, seqs, { cot: HARD, scoredTemperature: 1, padId });
+            return tf.neg(tf.mean(tf.concat([e.cot, e.scored]))) as tf.Scalar;
+          }),
+        model.trainableVariables,
+      );
       const loss = value.dataSync()[0]!;
       value.dispose();
       const named = new Map<string, tf.Tensor>();

@@ -22,6 +22,7 @@ import { cleanRunFolder, latestCheckpoint, loadTrainingCheckpoint, saveBestModel
 import { MetricsLog, formatProgress, type StepMetrics } from './metrics';
 import { resolveTrainerConfig, runSettings, settingsDiff, type RLOOConfig, type ResolvedTrainerConfig } from './config';
 import { accumulateGradients, applyUpdate, gradientCosine, paramNames } from './update';
+import { prepareModelForTraining, trainingPass } from './training-memory';
 
 export interface TrainResult {
   /** Metrics of the steps run in this call. */
@@ -43,7 +44,8 @@ export class RLOOTrainer {
   private readonly optimizer: AdamW;
   private readonly scoring: ScoringSettings;
   private readonly loss: Omit<LossSettings, 'normaliser'>;
-  private reference: CausalLM | null = null;
+  /** The KL reference: another model, or 'adapters-off' (the policy's base, LoRA). */
+  private reference: CausalLM | 'adapters-off' | null = null;
   private step = 0;
   private best: BestValidation | null = null;
   private stopRequested = false;
@@ -54,9 +56,11 @@ export class RLOOTrainer {
   constructor(config: RLOOConfig) {
     const c = resolveTrainerConfig(config);
     this.config = c;
+    prepareModelForTraining(c.model, c.memory, c.seed);
+    const trainable = c.model.trainableParams();
     const [beta1, beta2] = c.adamBetas;
-    this.optimizer = new AdamW(c.model.params, { beta1, beta2, weightDecay: c.weightDecay });
-    this.paramNameOf = paramNames(c.model.params);
+    this.optimizer = new AdamW(trainable, { beta1, beta2, weightDecay: c.weightDecay, moments: c.memory.optimizerMoments });
+    this.paramNameOf = paramNames(trainable);
     this.scoring = { cot: c.cot, scoredTemperature: c.scored.kind === 'sampled-answer' ? c.scored.temperature : 1, padId: c.tokenizer.padTokenId ?? 0 };
     this.loss = {
       scoring: this.scoring,
@@ -65,7 +69,7 @@ export class RLOOTrainer {
       ppoClip: c.ppo?.clip,
       klBeta: c.kl?.beta,
     };
-    if (c.kl) this.reference = c.kl.reference ?? cloneModel(c.model);
+    if (c.kl) this.reference = c.kl.reference ?? (c.model.lora ? 'adapters-off' : cloneModel(c.model));
   }
 
   private get B() {
@@ -183,7 +187,7 @@ export class RLOOTrainer {
   }
 
   /** What every saved model folder records of the CoT it was trained with (softcot_config.json). */
-  private savedCot() {
+  savedCot() {
     const c = this.config;
     return { cot: c.cot, baseEmbeddingRms: c.baseEmbeddingRms, maxCotTokens: c.maxCotTokens, prompt: { name: c.format.name, template: c.format.render('{question}') } };
   }
@@ -201,6 +205,11 @@ export class RLOOTrainer {
       keep: c.keepCheckpoints,
       ...(this.best ? { best: this.best } : {}),
     });
+  }
+
+  /** Bytes of optimizer state on the backend and in host memory (8-bit moments). */
+  get optimizerStateBytes(): { device: number; host: number } {
+    return this.optimizer.stateBytes;
   }
 
   /** Request a graceful stop after the current step (what Ctrl-C does). */
@@ -239,7 +248,7 @@ export class RLOOTrainer {
     // A forward-only pass gives the old per-entry log-probs (PPO), the likelihood rewards, and the
     // reference log-probs (KL), before any parameter changes.
     const oldEntries = c.ppo || targets ? this.entries(c.model, seqs) : undefined;
-    const refEntries = this.reference ? this.entries(this.reference, seqs) : undefined;
+    const refEntries = this.referenceEntries(seqs);
 
     const { rewards, advantages, jepoWeights } = await this.rewardsAndAdvantages(examples, trajectories, targets, oldEntries);
     const tReward = performance.now();
@@ -352,7 +361,7 @@ export class RLOOTrainer {
             refEntries: pick(signal.refEntries, idx),
             jepoWeights: pick(signal.jepoWeights, idx),
           };
-          const { value, grads } = tf.variableGrads(() => microBatchLoss(c.model, mb, settings), c.model.trainableVariables);
+          const { value, grads } = tf.variableGrads(() => trainingPass(c.model, () => microBatchLoss(c.model, mb, settings)), c.model.trainableVariables);
           loss += value.dataSync()[0]!;
           value.dispose();
           accumulateGradients(acc, grads, this.paramNameOf);
@@ -379,6 +388,14 @@ export class RLOOTrainer {
     return { loss, gradNorm: result.gradNorm, cosine, skipped: result.skipped, lr };
   }
 
+  /** The KL reference's per-row entry log-probs, or undefined without KL. */
+  private referenceEntries(seqs: ScoredSequence[]): number[][] | undefined {
+    const ref = this.reference;
+    if (ref === null) return undefined;
+    const model = this.config.model;
+    return ref === 'adapters-off' ? model.lora!.withAdaptersDisabled(() => this.entries(model, seqs)) : this.entries(ref, seqs);
+  }
+
   /** Per-row entry log-probs (CoT then scored) under `model`, without gradients. */
   private entries(model: CausalLM, seqs: ScoredSequence[]): number[][] {
     const out: number[][] = [];
@@ -395,7 +412,7 @@ export class RLOOTrainer {
 
   dispose(): void {
     this.optimizer.dispose();
-    if (this.reference && this.reference !== this.config.kl?.reference) this.reference.dispose();
+    if (this.reference && this.reference !== 'adapters-off' && this.reference !== this.config.kl?.reference) this.reference.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
 // One optimizer update from gradients, shared by RL and supervised training: global norm, a refusal of non-finite
 // losses, gradients and resulting weights (reported, never applied), clipping, AdamW. And gradient accumulation over micro-batches.
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipScale, globalNorm } from './optimizer';
+import { AdamW, clipScale, globalNorm, sumOverTensors } from './optimizer';
 
 /** Add a micro-batch's gradients (keyed by tfjs variable name) into `acc` (keyed by parameter name); disposes them. */
 export function accumulateGradients(acc: Map<string, tf.Tensor>, grads: tf.NamedTensorMap, paramNameOf: Map<string, string>): void {
@@ -42,17 +42,10 @@ export function applyUpdate(optimizer: AdamW, grads: Map<string, tf.Tensor>, o: 
 
 /** cos(a, b) of two gradient maps over their shared parameters; null when either is zero (no direction to compare). */
 export function gradientCosine(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number | null {
-  const [dot, na, nb] = tf.tidy(() => {
-    let d = tf.scalar(0);
-    let x = tf.scalar(0);
-    let y = tf.scalar(0);
-    for (const [name, ga] of a) {
-      x = tf.add(x, tf.sum(tf.square(ga)));
-      const gb = b.get(name);
-      if (gb) d = tf.add(d, tf.sum(tf.mul(ga, gb)));
-    }
-    for (const gb of b.values()) y = tf.add(y, tf.sum(tf.square(gb)));
-    return [d.dataSync()[0]!, x.dataSync()[0]!, y.dataSync()[0]!];
-  });
+  // Term by term (sumOverTensors): a tidy around all terms would hold a gradient-sized temporary per parameter.
+  const shared = [...a].filter(([name]) => b.has(name));
+  const dot = sumOverTensors(shared, ([name, ga]) => tf.sum(tf.mul(ga, b.get(name)!)));
+  const na = sumOverTensors(a.values(), (g) => tf.sum(tf.square(g)));
+  const nb = sumOverTensors(b.values(), (g) => tf.sum(tf.square(g)));
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null;
 }

@@ -23,6 +23,6 @@ export function tinyModel(vocabSize: number, seed = 1, sizes: { hidden?: number;
   );
   const model = initModel(config, seed);
   // Larger weights than HF's 0.02 init, so logits are far from uniform and the tests see real structure.
-  for (const [name, v] of model.params) if (!name.includes('norm')) v.assign(tf.mul(v, 20));
+  for (const [name, v] of model.params) if (!name.includes('norm')) tf.tidy(() => v.assign(tf.mul(v, 20)));
   return model;
 }

@@ -24,6 +24,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'grade', summary: 'grade a JSONL file of {pred, gold} rows (math answer equivalence)', load: async () => (await import('./grade')).gradeCommand },
   { name: 'demo', summary: 'end-to-end demo on a synthetic task (no downloads)', load: async () => (await import('./demo')).demoCommand },
   { name: 'study', summary: 'reproduction study: five training modes × every inference setting on a synthetic task', load: async () => (await import('./study')).studyCommand },
+  { name: 'plan', summary: 'memory plan of a training step (per component, peak, fits H100/H200)', load: async () => (await import('./plan')).planCommand },
+  { name: 'merge', summary: 'fold a LoRA adapter into its base model (plain Hugging Face checkpoint)', load: async () => (await import('./merge')).mergeCommand },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

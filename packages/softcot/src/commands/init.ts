@@ -1,10 +1,11 @@
 // softcot init: a random-weight Hugging Face checkpoint from a config.json or a named preset.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CharTokenizer, initModel, loadTokenizer, makeConfigJson, parseModelConfig, saveModel, type ModelType } from '@softcot/model';
+import { CharTokenizer, initModel, loadTokenizer, makeConfigJson, parseModelConfig, saveModel, type ModelConfig, type ModelType } from '@softcot/model';
 import { FileError, LIMITS, MemoryBudgetError, withFile, writeFolderAtomic } from '@softcot/base';
 import { BACKEND_HELP, BACKEND_OPTION, CliInputError, UsageError, optChoice, optInt, optString, parseFlags, requireString, selectBackend, type Command } from '../args';
 import { readJsonInput } from './forward';
+import { checkNewModelFolder } from '../outputs';
 
 type Sizes = Parameters<typeof makeConfigJson>[1];
 
@@ -32,10 +33,55 @@ export const PRESETS: Record<string, { type: ModelType; sizes: Sizes; tiny?: boo
       tieWordEmbeddings: true, maxPositionEmbeddings: 131072, bosTokenId: 128000, eosTokenId: 128001, rmsNormEps: 1e-5, torchDtype: 'bfloat16',
     },
   },
+  // The papers' models and their peers (configs as published on the Hugging Face hub); for `softcot plan`.
+  'llama-3.1-8b': {
+    type: 'llama',
+    sizes: {
+      vocabSize: 128256, hiddenSize: 4096, intermediateSize: 14336, numLayers: 32, numHeads: 32, numKvHeads: 8, headDim: 128,
+      ropeTheta: 500000, ropeScaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+      tieWordEmbeddings: false, maxPositionEmbeddings: 131072, bosTokenId: 128000, eosTokenId: 128001, rmsNormEps: 1e-5, torchDtype: 'bfloat16',
+    },
+  },
+  'llama-3.2-3b': {
+    type: 'llama',
+    sizes: {
+      vocabSize: 128256, hiddenSize: 3072, intermediateSize: 8192, numLayers: 28, numHeads: 24, numKvHeads: 8, headDim: 128,
+      ropeTheta: 500000, ropeScaling: { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+      tieWordEmbeddings: true, maxPositionEmbeddings: 131072, bosTokenId: 128000, eosTokenId: 128001, rmsNormEps: 1e-5, torchDtype: 'bfloat16',
+    },
+  },
+  'qwen2.5-7b': {
+    type: 'qwen2',
+    sizes: {
+      vocabSize: 152064, hiddenSize: 3584, intermediateSize: 18944, numLayers: 28, numHeads: 28, numKvHeads: 4,
+      ropeTheta: 1e6, tieWordEmbeddings: false, maxPositionEmbeddings: 131072, bosTokenId: 151643, eosTokenId: 151643, torchDtype: 'bfloat16',
+    },
+  },
+  'qwen2.5-3b': {
+    type: 'qwen2',
+    sizes: {
+      vocabSize: 151936, hiddenSize: 2048, intermediateSize: 11008, numLayers: 36, numHeads: 16, numKvHeads: 2,
+      ropeTheta: 1e6, tieWordEmbeddings: true, maxPositionEmbeddings: 32768, bosTokenId: 151643, eosTokenId: 151643, torchDtype: 'bfloat16',
+    },
+  },
+  'qwen3-8b': {
+    type: 'qwen3',
+    sizes: {
+      vocabSize: 151936, hiddenSize: 4096, intermediateSize: 12288, numLayers: 36, numHeads: 32, numKvHeads: 8, headDim: 128,
+      ropeTheta: 1e6, tieWordEmbeddings: false, maxPositionEmbeddings: 40960, bosTokenId: 151643, eosTokenId: 151645, torchDtype: 'bfloat16',
+    },
+  },
   'tiny-llama': { type: 'llama', tiny: true, sizes: { vocabSize: 512, hiddenSize: 64, intermediateSize: 128, numLayers: 2, numHeads: 4, numKvHeads: 2, tieWordEmbeddings: true, rmsNormEps: 1e-5 } },
   'tiny-qwen2': { type: 'qwen2', tiny: true, sizes: { vocabSize: 512, hiddenSize: 64, intermediateSize: 128, numLayers: 2, numHeads: 4, numKvHeads: 2, tieWordEmbeddings: true, ropeTheta: 1e6 } },
   'tiny-qwen3': { type: 'qwen3', tiny: true, sizes: { vocabSize: 512, hiddenSize: 64, intermediateSize: 128, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 16, tieWordEmbeddings: true, ropeTheta: 1e6 } },
 };
+
+/** The ModelConfig of a named preset (a usage error names the presets when it is unknown). */
+export function presetConfig(name: string): ModelConfig {
+  const preset = PRESETS[name];
+  if (!preset) throw new UsageError(`flag --preset: unknown preset "${name}" (one of ${Object.keys(PRESETS).join(', ')})`);
+  return parseModelConfig(makeConfigJson(preset.type, preset.sizes), `preset ${name}`);
+}
 
 /** Printable ASCII plus newline: the tokenizer tiny presets get when no --tokenizer is given. */
 export const TINY_ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -61,26 +107,8 @@ Options:
 ${BACKEND_HELP.replace('default native-cpu when its addon is built, else wasm', 'default cpu')}
   -h, --help           show this help
 
-Note: a 0.5B model in float32 needs about 2 GB of memory while it is created.`;
-
-/**
- * `--out` must be a new path or an empty folder; an existing model folder (or anything else) is replaced only with
- * --force, and never when it is an input (the --config file or the --tokenizer folder).
- */
-function checkNewModelFolder(out: string, force: boolean, inputs: Record<string, string | undefined>): void {
-  if (!fs.existsSync(out)) return;
-  if (!fs.statSync(out).isDirectory()) throw new FileError(out, '--out exists and is not a folder');
-  for (const [flag, input] of Object.entries(inputs)) {
-    if (input === undefined) continue;
-    const inside = path.relative(path.resolve(out), path.resolve(input));
-    if (!inside.startsWith('..') && !path.isAbsolute(inside)) throw new UsageError(`--out ${out} holds the input ${flag} ${input}; write the model elsewhere`);
-  }
-  const entries = fs.readdirSync(out);
-  if (entries.length > 0 && !force) {
-    const what = entries.includes('config.json') ? 'a model folder' : `a folder that is not empty (${entries.length} entries)`;
-    throw new UsageError(`--out ${out} is ${what}; pass --force to replace it, or choose a new path`);
-  }
-}
+Note: a 0.5B model in float32 needs about 2 GB of memory while it is created; the 3B-8B presets (meant for
+softcot plan) need 12-32 GB.`;
 
 export const initCommand: Command = {
   name: 'init',

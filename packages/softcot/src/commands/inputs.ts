@@ -34,9 +34,9 @@ export const MODEL_HELP = `  --skip-weight-check  do not scan the weights for Na
   --ignore-unexpected-tensors
                        load a checkpoint that holds tensors config.json does not explain (default: an error)`;
 
-export function loadModelDir(dir: string, v: Record<string, unknown>, opts: { tokenizer?: boolean } = {}): { model: CausalLM; tokenizer: Tokenizer | null } {
+export function loadModelDir(dir: string, v: Record<string, unknown>, opts: { tokenizer?: boolean; frozenBf16?: boolean } = {}): { model: CausalLM; tokenizer: Tokenizer | null } {
   assertModelDir(dir);
-  const model = loadModel(dir, { checkFinite: !v['skip-weight-check'], unexpectedTensors: v['ignore-unexpected-tensors'] ? 'ignore' : 'error' });
+  const model = loadModel(dir, { checkFinite: !v['skip-weight-check'], unexpectedTensors: v['ignore-unexpected-tensors'] ? 'ignore' : 'error', frozenBf16: opts.frozenBf16 });
   let tokenizer: Tokenizer | null = null;
   if (opts.tokenizer !== false) {
     try {

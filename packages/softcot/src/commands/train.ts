@@ -1,7 +1,7 @@
 // softcot train: RLOO (or GRPO / REINFORCE) post-training with a hard, soft, fuzzy, gumbel or multiplex CoT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, type LikelihoodReward } from '@softcot/trainer';
+import { LIKELIHOOD_REWARDS, RLOOTrainer, readMetrics, saveMergedModel, type LikelihoodReward } from '@softcot/trainer';
 import { lineChart, PALETTE, parseSettings, pass1Scorer, runningMean, writeSvg, type LineSeries } from '@softcot/eval';
 import { noiseSigma } from '@softcot/mixer';
 import { BACKEND_HELP, BACKEND_OPTION, optChoice, optFloat, optInt, parseFlags, requireString, selectBackend, UsageError, type Command, type CommandIO, type OptionSpec } from '../args';
@@ -10,6 +10,7 @@ import { COT_MODES_CLI, COT_POLICY_HELP, COT_POLICY_OPTIONS, cotPolicyFlags, set
 import { LIMITS } from '@softcot/base';
 import { checkOutputFolder } from '../outputs';
 import { DATA_HELP, DATA_OPTIONS, fitToContext, loadExamples, blameModel, loadModelDir, MODEL_HELP, MODEL_OPTIONS, promptFormatFor } from './inputs';
+import { MEMORY_HELP, MEMORY_OPTIONS, memoryOptionsFrom } from './memory-flags';
 
 const REWARDS = ['verifier', ...LIKELIHOOD_REWARDS] as const;
 const ALGOS = ['rloo', 'grpo', 'reinforce'] as const;
@@ -55,6 +56,9 @@ ${COT_POLICY_HELP}
                        parameters; it keeps a second gradient buffer)
   --force-resume       resume the run in --out even if its settings (out/run.json) differ
 ${MODEL_HELP}
+${MEMORY_HELP}
+  --merge              with --lora-rank: at the end also write out/merged, a plain Hugging Face model
+                       with the adapters folded into the weights (checkpoints hold the adapters only)
 ${CONFIG_HELP}
 ${BACKEND_HELP}
   -h, --help           show this help`;
@@ -92,7 +96,7 @@ const TRAIN_OPTIONS: OptionSpec = {
   'max-answer': { type: 'string' }, temperature: { type: 'string' }, ...COT_POLICY_OPTIONS, 'answer-temperature': { type: 'string' },
   'kl-beta': { type: 'string' }, 'ppo-clip': { type: 'string' }, 'max-grad-norm': { type: 'string' }, 'save-every': { type: 'string' },
   'val-size': { type: 'string' }, 'validate-every': { type: 'string' }, 'val-setting': { type: 'string' }, seed: { type: 'string' },
-  'gradient-cosine': { type: 'string' }, 'force-resume': { type: 'boolean' }, ...MODEL_OPTIONS, ...CONFIG_OPTION, ...BACKEND_OPTION,
+  'gradient-cosine': { type: 'string' }, 'force-resume': { type: 'boolean' }, ...MODEL_OPTIONS, ...MEMORY_OPTIONS, merge: { type: 'boolean' }, ...CONFIG_OPTION, ...BACKEND_OPTION,
 };
 
 export const trainCommand: Command = {
@@ -127,6 +131,8 @@ export const trainCommand: Command = {
     const seed = optInt(v, 'seed', { max: LIMITS.seed }) ?? 0;
     const valSize = optInt(v, 'val-size', { min: 0, max: LIMITS.rows }) ?? 0;
     const validateEvery = optInt(v, 'validate-every', { min: 1, max: LIMITS.steps }) ?? 25;
+    const memory = memoryOptionsFrom(v);
+    if (v.merge && !memory.lora) throw new UsageError('--merge needs --lora-rank (without LoRA the checkpoints are full models already)');
     const valSetting = (() => {
       try {
         return parseSettings(typeof v['val-setting'] === 'string' ? v['val-setting'] : 'hard-greedy');
@@ -138,7 +144,7 @@ export const trainCommand: Command = {
     checkOutputFolder(out, '--out', { '--model': modelDir, '--data': dataFile }, ['metrics.jsonl', 'run.json', 'reward-curve.svg']);
     const loaded = await loadExamples(dataFile, v, io);
     const backend = await selectBackend(v);
-    const { model, tokenizer } = loadModelDir(modelDir, v);
+    const { model, tokenizer } = loadModelDir(modelDir, v, { frozenBf16: memory.frozenBf16 });
     try {
       const format = promptFormatFor(v, tokenizer!);
       const all = fitToContext(loaded, dataFile, model, tokenizer!, format, { maxCot, maxAnswer }, v, io);
@@ -176,8 +182,14 @@ export const trainCommand: Command = {
         seed,
         ...(v['force-resume'] ? { resume: 'force' as const } : {}),
         ...(gradientCosine !== undefined ? { gradientCosine: gradientCosine === 'on' } : {}),
+        ...memory,
       });
       const res = await blameModel(modelDir, () => trainer.train(examples));
+      if (v.merge && !res.interrupted) {
+        const merged = path.join(out, 'merged');
+        saveMergedModel(merged, { model, tokenizer: tokenizer!, cot: trainer.savedCot() });
+        io.stdout(`merged model (base + adapters): ${merged}`);
+      }
       io.stdout(`trained to step ${res.step}${res.interrupted ? ' (interrupted)' : ''}; checkpoints in ${path.join(out, 'checkpoints')}`);
       if (res.best) io.stdout(`best validation ${valSetting[0]!.mode}-${valSetting[0]!.greedy ? 'greedy' : 'sample'} pass@1 ${res.best.value.toFixed(3)} at step ${res.best.step}: ${path.join(out, 'best')}`);
       const skipped = res.metrics.filter((m) => m.skipped !== null).length;
