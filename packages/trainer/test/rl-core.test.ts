@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { COT_MODES, resolveCot, type CotMode } from '@softcot/mixer';
+import { COT_MODES, resolveCot, type CotMode, type CotSettings } from '@softcot/mixer';
 import { rollout, type Trajectory } from '@softcot/rollout';
 import { paperPrompt } from '@softcot/data';
 import { computeAdvantages, entriesPerRow, jepoGroup, logMeanExp, microBatchLoss, scoreSequences, scoredSequence, type LossSettings, type MicroBatch } from '@softcot/trainer';
@@ -40,11 +40,11 @@ describe('advantages', () => {
 });
 
 /** A rollout of three prompts on a tiny model, as the micro-batch and loss settings of one training step. */
-function stepFixture(mode: CotMode, likelihood?: 'logprob') {
+function stepFixture(mode: CotMode, likelihood?: 'logprob', extra: Omit<CotSettings, 'mode'> = {}) {
   const tok = tinyTokenizer();
   const model = tinyModel(tok.vocabSize, 3);
   const format = paperPrompt({ instruction: '' });
-  const policy = resolveCot({ mode }, { embeddings: model.embeddingMatrix });
+  const policy = resolveCot({ mode, ...extra }, { embeddings: model.embeddingMatrix });
   const trajs: Trajectory[] = rollout(model, tok, ['1+2', '3*4', '5-1'], {
     cot: policy,
     format,
@@ -108,10 +108,17 @@ describe('finite-difference gradient check of the complete loss', () => {
   // float32 throughout: with |loss| ~ 1–10 and h = 2e-3, rounding contributes ~1e-7·|L|/h ≈ 5e-4 and the
   // truncation error h²·|L'''| is of the same order; observed agreement is ~3e-4 relative. 0.2% relative plus
   // 1e-3 absolute is a bound that a wrong gradient (missing path, sign, factor) cannot pass.
-  const cases: [CotMode, 'logprob' | undefined][] = [...COT_MODES.map((m) => [m, undefined] as [CotMode, undefined]), ['soft', 'logprob']];
-  for (const [mode, likelihood] of cases) {
-    it(`${mode} mode${likelihood ? ` with the ${likelihood} reward term` : ''}`, () => {
-      const { model, mb, settings } = stepFixture(mode, likelihood);
+  const cases: [CotMode, 'logprob' | undefined, Omit<CotSettings, 'mode'>][] = [
+    ...COT_MODES.map((m) => [m, undefined, {}] as [CotMode, undefined, {}]),
+    ['soft', 'logprob', {}],
+    // The authors' variant of the gumbel score: its id set (p̃ > e^(−3)) carries no gradient. Without the clamp: a
+    // clamped draw is recorded at the clamp's bound, where f(clamp(x)) has a kink and a central difference averages
+    // the slopes on its two sides (the clamp's value is tested in the mixer's tests).
+    ['gumbel', undefined, { gumbel: { score: 'mean-clamped', clamp: null } }],
+  ];
+  for (const [mode, likelihood, extra] of cases) {
+    it(`${mode} mode${likelihood ? ` with the ${likelihood} reward term` : ''}${extra.gumbel?.score ? ` (score ${extra.gumbel.score})` : ''}`, () => {
+      const { model, mb, settings } = stepFixture(mode, likelihood, extra);
       const rows = gradientCheck(model, mb, settings);
       if (process.env.SOFTCOT_VERBOSE) console.table(rows);
       for (const { name, auto, numeric } of rows) {

@@ -97,7 +97,7 @@ export const gumbelMixer: CotMixer<GumbelPolicy> = {
       if (policy.score === 'sum') return tf.sum(tf.mul(gumbelLogDensity(noise), mask), 1) as tf.Tensor1D;
       const clamped = policy.clamp ? tf.clipByValue(noise, policy.clamp[0], policy.clamp[1]) : noise;
       // The id set of the mean is a choice made from the values (no gradient through it): p̃ > e^(−3).
-      const counted = tf.mul(mask, tf.cast(tf.greater(lp, -3), 'float32'));
+      const counted = tf.mul(mask, tf.step(tf.add(lp, 3))); // step, not greater: its gradient is zero, greater has none
       return tf.div(tf.sum(tf.mul(gumbelLogDensity(clamped), counted), 1), tf.maximum(tf.sum(counted, 1), 1)) as tf.Tensor1D;
     });
   },
