@@ -14,7 +14,7 @@ softcot init --preset tiny-qwen2 --tokenizer "$SHARED/tokenizers/qwen2.5" --out 
 
 export STEPS=2 PROMPTS=1 SAMPLES=2 MICRO=2 LR=1e-4 MAX_COT=6 EVAL_MAX_COT=6 MAX_ANSWER=4 TRAIN_LIMIT=4 EVAL_LIMIT=2 EVAL_SAMPLES=2
 export HOLDOUT=4 VAL_SIZE=1 VALIDATE_EVERY=1
-export BACKEND="${BACKEND:-wasm}"
+export BACKEND="${BACKEND:-}"
 
 check() {
   for f in "$@"; do

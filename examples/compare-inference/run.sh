@@ -24,7 +24,7 @@ EVAL_SAMPLES="${EVAL_SAMPLES:-8}"
 SETTINGS="${SETTINGS:-all}"
 VAL_SIZE="${VAL_SIZE:-20}"               # validation problems (from the training part) for best-checkpoint selection
 VALIDATE_EVERY="${VALIDATE_EVERY:-25}"
-BACKEND="${BACKEND:-wasm}"
+BACKEND="${BACKEND:-}"                  # empty: the CLI's default (native-cpu when built, else wasm)
 need "$MODEL/config.json" "a Hugging Face model folder; see examples/README.md"
 need "$DATA" "training data; see examples/README.md"
 
@@ -34,9 +34,9 @@ MODELS="base=$MODEL"
 for mode in $MODES; do
   softcot train --model "$MODEL" --data "$TRAIN_DATA" --format "$FORMAT" "${LIMIT_FLAG[@]}" --out "$OUT/train-$mode" --mode "$mode" \
     --steps "$STEPS" --prompts-per-step "$PROMPTS" --samples "$SAMPLES" --micro-batch "$MICRO" --lr "$LR" \
-    --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" --backend "$BACKEND"
+    --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" ${BACKEND:+--backend "$BACKEND"}
   MODELS="$MODELS,$mode=$(best_checkpoint "$OUT/train-$mode")"
 done
 softcot compare --models "$MODELS" --data "$EVAL_DATA" --format "$FORMAT" --limit "$EVAL_LIMIT" --samples "$EVAL_SAMPLES" \
-  --settings "$SETTINGS" --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" --backend "$BACKEND" --out "$OUT/grid"
+  --settings "$SETTINGS" --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" ${BACKEND:+--backend "$BACKEND"} --out "$OUT/grid"
 echo "done: $OUT/grid/grid.md, $OUT/grid/grid.svg"

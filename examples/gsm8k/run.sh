@@ -24,19 +24,19 @@ EVAL_SAMPLES="${EVAL_SAMPLES:-4}"
 SETTINGS="${SETTINGS:-all}"
 VAL_SIZE="${VAL_SIZE:-20}"               # validation problems (from the training part) for best-checkpoint selection
 VALIDATE_EVERY="${VALIDATE_EVERY:-25}"
-BACKEND="${BACKEND:-wasm}"
+BACKEND="${BACKEND:-}"                  # empty: the CLI's default (native-cpu when built, else wasm)
 need "$MODEL/config.json" "a Hugging Face model folder; see examples/README.md"
 need "$DATA" "GSM8K train JSONL; see examples/README.md"
 
 choose_eval_data
 LIMIT_FLAG=(); [[ -n "$TRAIN_LIMIT" ]] && LIMIT_FLAG=(--limit "$TRAIN_LIMIT")
 EVAL_FLAGS=(--data "$EVAL_DATA" --format gsm8k --limit "$EVAL_LIMIT" --samples "$EVAL_SAMPLES" --settings "$SETTINGS"
-  --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" --backend "$BACKEND")
+  --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" ${BACKEND:+--backend "$BACKEND"})
 
 softcot eval --model "$MODEL" "${EVAL_FLAGS[@]}" --out "$OUT/eval-base"
 softcot train --model "$MODEL" --data "$TRAIN_DATA" --format gsm8k "${LIMIT_FLAG[@]}" --out "$OUT/train-$MODE" --mode "$MODE" \
   --reward verifier --steps "$STEPS" --prompts-per-step "$PROMPTS" --samples "$SAMPLES" --micro-batch "$MICRO" \
-  --lr "$LR" --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" --backend "$BACKEND"
+  --lr "$LR" --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" ${BACKEND:+--backend "$BACKEND"}
 TRAINED="$(best_checkpoint "$OUT/train-$MODE")"
 softcot eval --model "$TRAINED" "${EVAL_FLAGS[@]}" --out "$OUT/eval-$MODE"
 echo "done: $OUT/eval-base/summary.md, $OUT/eval-$MODE/summary.md, $OUT/train-$MODE/reward-curve.svg"

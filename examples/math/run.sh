@@ -26,19 +26,19 @@ EVAL_SAMPLES="${EVAL_SAMPLES:-4}"
 SETTINGS="${SETTINGS:-hard-greedy,hard-sample,$MODE-greedy,$MODE-sample}"
 VAL_SIZE="${VAL_SIZE:-20}"               # validation problems (from the training part) for best-checkpoint selection
 VALIDATE_EVERY="${VALIDATE_EVERY:-25}"
-BACKEND="${BACKEND:-wasm}"
+BACKEND="${BACKEND:-}"                  # empty: the CLI's default (native-cpu when built, else wasm)
 need "$MODEL/config.json" "a Hugging Face model folder; see examples/README.md"
 need "$DATA" "MATH / DeepScaleR training data; see examples/README.md"
 
 choose_eval_data
 LIMIT_FLAG=(); [[ -n "$TRAIN_LIMIT" ]] && LIMIT_FLAG=(--limit "$TRAIN_LIMIT")
 EVAL_FLAGS=(--data "$EVAL_DATA" --format "$EVAL_FORMAT" --limit "$EVAL_LIMIT" --samples "$EVAL_SAMPLES" --settings "$SETTINGS"
-  --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" --backend "$BACKEND")
+  --max-cot "$EVAL_MAX_COT" --max-answer "$MAX_ANSWER" ${BACKEND:+--backend "$BACKEND"})
 
 softcot eval --model "$MODEL" "${EVAL_FLAGS[@]}" --out "$OUT/eval-base"
 softcot train --model "$MODEL" --data "$TRAIN_DATA" --format "$FORMAT" "${LIMIT_FLAG[@]}" --out "$OUT/train-$MODE-$REWARD" --mode "$MODE" \
   --reward "$REWARD" --steps "$STEPS" --prompts-per-step "$PROMPTS" --samples "$SAMPLES" --micro-batch "$MICRO" \
-  --lr "$LR" --max-grad-norm 1.0 --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" --backend "$BACKEND"
+  --lr "$LR" --max-grad-norm 1.0 --max-cot "$MAX_COT" --max-answer "$MAX_ANSWER" --val-size "$VAL_SIZE" --validate-every "$VALIDATE_EVERY" ${BACKEND:+--backend "$BACKEND"}
 TRAINED="$(best_checkpoint "$OUT/train-$MODE-$REWARD")"
 softcot eval --model "$TRAINED" "${EVAL_FLAGS[@]}" --out "$OUT/eval-$MODE-$REWARD"
 echo "done: $OUT/eval-base/summary.md, $OUT/eval-$MODE-$REWARD/summary.md"
