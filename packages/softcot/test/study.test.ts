@@ -85,13 +85,13 @@ describe('study --scale tiny', () => {
     };
     expect(await run('--scale', 'huge')).toMatchObject({ code: 2, text: expect.stringContaining('--scale must be one of') });
     expect(await run('--seeds', '0,x')).toMatchObject({ code: 2, text: expect.stringContaining('--seeds') });
-    expect(await run('--config', '/nonexistent/study.json')).toMatchObject({ code: 2, text: expect.stringContaining('/nonexistent/study.json does not exist') });
+    expect(await run('--config', '/nonexistent/study.json')).toMatchObject({ code: 1, text: expect.stringContaining('/nonexistent/study.json: config file not found') });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'softcot-study-cfg-'));
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"rl": {');
-    expect(await run('--config', path.join(dir, 'bad.json'))).toMatchObject({ code: 1, text: expect.stringContaining('bad.json: not valid JSON') });
+    expect(await run('--config', path.join(dir, 'bad.json'))).toMatchObject({ code: 1, text: expect.stringContaining('bad.json: invalid JSON') });
     fs.writeFileSync(path.join(dir, 'typo.json'), '{"rl": {"lrr": 1}}');
     expect(await run('--config', path.join(dir, 'typo.json'))).toMatchObject({ code: 1, text: expect.stringContaining('typo.json: unknown field "rl.lrr"') });
-    expect(await run('--run', 'hard-seed0', '--out', dir)).toMatchObject({ code: 1, text: expect.stringContaining("config.json: cannot read the experiment's config") });
+    expect(await run('--run', 'hard-seed0', '--out', dir)).toMatchObject({ code: 1, text: expect.stringContaining("config.json: experiment's config not found") });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -23,7 +23,7 @@ import { prepareModelForTraining, resolveTrainingMemory, trainingPass, type Trai
 const HARD = resolveCot({ mode: 'hard' });
 
 export interface MixtureTolerance {
-  /** Share of the rows (those with a CoT) whose CoT inputs are mixtures, at full schedule. In [0, 1]. */
+  /** Share of the rows (those with a CoT) whose CoT inputs are mixtures, at full schedule. In [0, 1]. The demo and the study use 1 (measured against 0.5 and 0.75: docs/results.md). */
   share: number;
   /** 'constant' (default): `share` from `startStep` on; 'linear': from 0 at `startStep` up to `share` at the last step. */
   schedule?: 'constant' | 'linear';

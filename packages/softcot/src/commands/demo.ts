@@ -8,10 +8,11 @@ const usage = `Usage: softcot demo [--out DIR] [--quick] [--seed N] [--workers N
 
 The whole method on a task small enough for two CPU cores, with nothing to download: a synthetic arithmetic task
 in the paper's prompt / stop string / \\boxed{} format; a tiny Llama-style base pretrained on it (half of its
-supervised solutions stop after the first step, and half of its rows are fed mixtures, so it reads soft inputs
-as it reads tokens); RLOO with the verifier reward from that base in hard mode and in the continuous mode the
-demo trains; every model under every inference setting. Each run keeps its best greedy-validation checkpoint.
-Writes results.md, summary.json, plots, metrics and checkpoints to --out.
+supervised solutions stop after the first step, and every row is fed mixtures, so it reads soft inputs about as
+it reads tokens; its profile is printed first); RLOO with the verifier reward from that base in all five modes
+(hard, soft, fuzzy, gumbel, multiplex) with identical settings; every model under every inference setting. Each
+run keeps its best greedy-validation checkpoint. Writes results.md, summary.json, plots, metrics and checkpoints
+to --out.
 
 Options:
   --out DIR            output folder (default runs/demo)

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { mean, readJsonFile, writeJsonAtomic } from '@softcot/base';
 import { initModel, loadModel, makeConfigJson, parseModelConfig, saveModel, useBackend, type BackendName, type CausalLM } from '@softcot/model';
-import { embeddingRms, type CotMode } from '@softcot/mixer';
-import { RLOOTrainer, supervisedFineTune, readMetrics, type StepMetrics } from '@softcot/trainer';
+import { embeddingRms, type CotMode, type CotSettings } from '@softcot/mixer';
+import { RLOOTrainer, supervisedFineTune, readMetrics, type RLOOConfig, type StepMetrics } from '@softcot/trainer';
 import { ALL_SETTINGS, baseProfile, evaluate, evaluateOod, pass1Scorer, type BaseProfile, type OodSummary, type SettingSummary } from '@softcot/eval';
 import { experimentRuns, type ExperimentConfig, type RunSpec } from './config';
 import { buildTask, type ExperimentTask } from './task';
@@ -171,6 +171,32 @@ async function baseModel(c: ExperimentConfig, task: ExperimentTask, outDir: stri
   return base;
 }
 
+/**
+ * The RL settings every run of the experiment shares (verifier reward, the config's budget, clipping at 1): what
+ * differs between runs is the spec's mode, seed and γ, and `cot` (extra CoT policy settings, e.g. a benchmark's
+ * variant of one mode).
+ */
+export function rlConfig(c: ExperimentConfig, task: ExperimentTask, model: CausalLM, spec: RunSpec, cot: Partial<CotSettings> = {}): RLOOConfig {
+  const gaussian = spec.mode === 'soft' || spec.mode === 'fuzzy';
+  return {
+    model,
+    tokenizer: task.tokenizer,
+    format: task.format,
+    cot: { mode: spec.mode, maxTokens: c.rl.maxCotTokens, ...(gaussian ? { noiseGamma: spec.noiseGamma } : {}), ...cot },
+    reward: 'verifier',
+    promptsPerStep: c.rl.promptsPerStep,
+    samplesPerPrompt: c.rl.samplesPerPrompt,
+    microBatch: c.rl.microBatch,
+    maxAnswerTokens: c.rl.maxAnswerTokens,
+    answerTemperature: c.rl.answerTemperature,
+    steps: c.rl.steps,
+    lr: c.rl.lr,
+    warmupSteps: c.rl.warmupSteps,
+    maxGradNorm: 1.0,
+    seed: spec.seed,
+  };
+}
+
 function validationOptions(c: ExperimentConfig, task: ExperimentTask) {
   return { format: task.format, samples: 1, maxCotTokens: c.rl.maxCotTokens, maxAnswerTokens: c.rl.maxAnswerTokens, seed: 0, batchSize: c.eval.batchSize };
 }
@@ -182,27 +208,12 @@ async function trainAndEvaluate(c: ExperimentConfig, task: ExperimentTask, outDi
   const runDir = path.join(outDir, 'runs', spec.name);
   const baseDir = path.join(outDir, 'base');
   const model = loadModel(baseDir);
-  const gaussian = spec.mode === 'soft' || spec.mode === 'fuzzy';
   const every = Math.max(1, Math.round(c.rl.steps / 10));
   const trainer = new RLOOTrainer({
-    model,
-    tokenizer: task.tokenizer,
-    format: task.format,
-    cot: { mode: spec.mode, maxTokens: c.rl.maxCotTokens, ...(gaussian ? { noiseGamma: spec.noiseGamma } : {}) },
-    reward: 'verifier',
-    promptsPerStep: c.rl.promptsPerStep,
-    samplesPerPrompt: c.rl.samplesPerPrompt,
-    microBatch: c.rl.microBatch,
-    maxAnswerTokens: c.rl.maxAnswerTokens,
-    answerTemperature: c.rl.answerTemperature,
-    steps: c.rl.steps,
-    lr: c.rl.lr,
-    warmupSteps: c.rl.warmupSteps,
-    maxGradNorm: 1.0,
+    ...rlConfig(c, task, model, spec),
     outputDir: runDir,
     saveEvery: every,
     keepCheckpoints: 1,
-    seed: spec.seed,
     progress: false,
     ...(c.rl.validateEvery > 0 ? { validation: { every: c.rl.validateEvery, score: pass1Scorer(task.tokenizer, task.validation, validationOptions(c, task)) } } : {}),
     onStep: (m) => {
